@@ -1,0 +1,47 @@
+package dev.sluice.api;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.sluice.config.SluiceProperties;
+
+@Configuration(proxyBeanMethods = false)
+class ApiConfiguration implements WebMvcConfigurer {
+
+    private final SluiceProperties properties;
+
+    ApiConfiguration(SluiceProperties properties) {
+        this.properties = properties;
+    }
+
+    /** Long-polls end on their own at max-wait; the container's timeout is only a backstop. */
+    @Override
+    public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
+        configurer.setDefaultTimeout(properties.api().maxWait().plusSeconds(30).toMillis());
+    }
+
+    @Bean
+    FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(
+                new BodyLimitFilter(properties.api().maxBodySize().toBytes(), json));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
+
+    /** Reads a job once its long-poll ends, off the pub/sub and timer threads. */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService sluiceWaitExecutor() {
+        return Executors.newFixedThreadPool(4, new CustomizableThreadFactory("sluice-wait-"));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sluice.api;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.validation.Valid;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.Durations;
+import dev.sluice.jobs.JobSubmitter;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.JobStore;
+
+@RestController
+@RequestMapping("/api/jobs")
+@Tag(name = "jobs", description = "Submit jobs and follow them to their result")
+class JobController {
+
+    private final JobSubmitter submitter;
+    private final JobStore store;
+    private final JobSignals signals;
+    private final JsonMapper json;
+    private final Duration maxWait;
+    private final Executor waitExecutor;
+
+    JobController(JobSubmitter submitter, JobStore store, JobSignals signals, JsonMapper json,
+            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+        this.submitter = submitter;
+        this.store = store;
+        this.signals = signals;
+        this.json = json;
+        this.maxWait = properties.api().maxWait();
+        this.waitExecutor = waitExecutor;
+    }
+
+    @PostMapping
+    @Operation(summary = "Submit a job", description = "Validates the job and queues it; answers at once.")
+    @ApiResponse(responseCode = "202", description = "queued; Location names the job")
+    @ApiResponse(responseCode = "400", description = "unknown type, invalid payload or priority, malformed JSON")
+    @ApiResponse(responseCode = "413", description = "body larger than sluice.api.max-body-size")
+    @ApiResponse(responseCode = "503", description = "Redis unreachable; nothing was queued")
+    ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request) {
+        Job job = submitter.submit(request.toJobRequest());
+        return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(JobView.of(job, json));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Read a job", description = "With ?wait=, holds the request until the job is "
+            + "finished or the wait runs out (capped by sluice.api.max-wait), then answers with the current view.")
+    @ApiResponse(responseCode = "200", description = "the job")
+    @ApiResponse(responseCode = "404", description = "no such job, or its record expired")
+    CompletableFuture<JobView> get(@PathVariable String id,
+            @Parameter(description = "how long to wait for the job to finish, e.g. 5s or PT5S", example = "5s")
+            @RequestParam(required = false) String wait) {
+        Duration waitFor = waitDuration(wait);
+        if (waitFor.isZero()) {
+            return CompletableFuture.completedFuture(read(id));
+        }
+        // Register before reading, so a finish between the read and the wait is not missed.
+        CompletableFuture<Void> finished = signals.whenFinished(id);
+        JobView now;
+        try {
+            now = read(id);
+        } catch (RuntimeException e) {
+            signals.forget(id, finished);
+            throw e;
+        }
+        if (now.state().isFinal()) {
+            signals.forget(id, finished);
+            return CompletableFuture.completedFuture(now);
+        }
+        return finished.completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(done -> {
+                    signals.forget(id, finished);
+                    return read(id);
+                }, waitExecutor);
+    }
+
+    private JobView read(String id) {
+        return JobView.of(store.find(id).orElseThrow(() -> new JobNotFoundException(id)), json);
+    }
+
+    private Duration waitDuration(String wait) {
+        if (wait == null) {
+            return Duration.ZERO;
+        }
+        Duration duration = Durations.parse(wait)
+                .orElseThrow(() -> new InvalidRequestException("wait", "must be " + Durations.EXAMPLES));
+        return duration.compareTo(maxWait) > 0 ? maxWait : duration;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sluice.api;
+
+import java.time.Instant;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobState;
+import dev.sluice.queue.Priority;
+
+/** A job as clients see it. */
+@Schema(name = "Job", example = """
+        {"id":"0b6f5f1e-2c1d-4c38-9a55-3f0d2b8f7a10","type":"add","priority":"normal","state":"succeeded",
+         "payload":{"x":2,"y":3},"result":5,"error":null,"attempts":1,"maxAttempts":3,"timeout":"PT5M",
+         "createdAt":"2026-11-21T10:00:00.000Z","startedAt":"2026-11-21T10:00:00.001Z",
+         "finishedAt":"2026-11-21T10:00:00.002Z","node":"host-4242-k3x9"}""")
+record JobView(
+        String id,
+        String type,
+        Priority priority,
+        JobState state,
+        JsonNode payload,
+        JsonNode result,
+        ErrorView error,
+        int attempts,
+        int maxAttempts,
+        String timeout,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String node) {
+
+    /** @param type the kind of failure, e.g. the handler's exception name */
+    record ErrorView(String type, String message) {
+    }
+
+    static JobView of(Job job, JsonMapper json) {
+        return new JobView(job.id(), job.type(), job.priority(), job.state(), tree(json, job.payload()),
+                tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
+                job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
+                job.finishedAt(), job.node());
+    }
+
+    private static JsonNode tree(JsonMapper json, String text) {
+        return text == null || text.isEmpty() ? null : json.readTree(text);
+    }
+}

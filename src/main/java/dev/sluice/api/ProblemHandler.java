@@ -1,0 +1,117 @@
+package dev.sluice.api;
+
+import java.util.Comparator;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.sluice.jobs.InvalidJobException;
+import dev.sluice.jobs.Violation;
+
+/** Every error the API answers with, as RFC 9457 problem+json. Never a class name or a stack trace. */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidJob(InvalidJobException e) {
+        Problems problem = e.kind() == InvalidJobException.Kind.UNKNOWN_TYPE
+                ? Problems.UNKNOWN_JOB_TYPE : Problems.INVALID_PAYLOAD;
+        return respond(problem.detail(summary(e.violations()), e.violations()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidRequest(InvalidRequestException e) {
+        return respond(Problems.INVALID_REQUEST.detail(summary(e.violations()), e.violations()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> notFound(JobNotFoundException e) {
+        return respond(Problems.JOB_NOT_FOUND.detail(e.getMessage()));
+    }
+
+    @ExceptionHandler({RedisConnectionFailureException.class, DataAccessResourceFailureException.class,
+            QueryTimeoutException.class})
+    ResponseEntity<ProblemDetail> redisDown(RuntimeException e) {
+        log.warn("Redis unreachable: {}", e.getMessage());
+        return ResponseEntity.status(Problems.REDIS_UNAVAILABLE.status())
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(Problems.REDIS_UNAVAILABLE.detail("Redis did not answer; nothing was changed. Retry later."));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return respond(Problems.INTERNAL.detail("The error was logged."));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Violation> violations = e.getBindingResult().getFieldErrors().stream()
+                .map(f -> new Violation(f.getField(), f.getDefaultMessage()))
+                .sorted(Comparator.comparing(Violation::field))
+                .toList();
+        return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (causedBy(e, BodyLimitFilter.TooLarge.class) != null) {
+            return widen(respond(Problems.PAYLOAD_TOO_LARGE.detail(causedBy(e, BodyLimitFilter.TooLarge.class)
+                    .getMessage())));
+        }
+        JacksonException json = causedBy(e, JacksonException.class);
+        if (json == null || json instanceof StreamReadException) {
+            String detail = json == null ? "The request needs a JSON body." : "The body is not valid JSON.";
+            return widen(respond(Problems.MALFORMED_JSON.detail(detail,
+                    List.of(new Violation("body", json == null ? "is missing" : "is not valid JSON")))));
+        }
+        List<Violation> violations = List.of(Violation.of(json, ""));
+        return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).body(problem);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ResponseEntity<Object> widen(ResponseEntity<ProblemDetail> response) {
+        return (ResponseEntity) response;
+    }
+
+    private static String summary(List<Violation> violations) {
+        return String.join("; ", violations.stream().map(v -> v.field() + " " + v.reason()).toList());
+    }
+
+    private static <T extends Throwable> T causedBy(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

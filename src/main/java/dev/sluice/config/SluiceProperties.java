@@ -1,0 +1,80 @@
+package dev.sluice.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every Sluice setting, in one validated tree. Defaults live here and nowhere else; the README's
+ * configuration table mirrors this record.
+ *
+ * @param namespace    key namespace; every Redis key is {@code {namespace}:...}, so two namespaces can
+ *                     share a server and each stays in one Redis Cluster slot
+ * @param nodeId       this node's id; blank means generated at start (host name, pid, random suffix)
+ * @param workers      the fixed worker pool
+ * @param dispatch     how the dispatcher claims, leases and heart-beats
+ * @param jobs         defaults for job records
+ * @param api          limits of the HTTP surface
+ * @param embeddedRedis the embedded redis-server started when no local Redis answers
+ */
+@ConfigurationProperties("sluice")
+@Validated
+public record SluiceProperties(
+        @DefaultValue("sluice") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String namespace,
+        @DefaultValue("") @Pattern(regexp = "[A-Za-z0-9._-]*") String nodeId,
+        @DefaultValue @Valid Workers workers,
+        @DefaultValue @Valid Dispatch dispatch,
+        @DefaultValue @Valid Jobs jobs,
+        @DefaultValue @Valid Api api,
+        @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
+
+    /** @param poolSize worker threads on this node, and so free-worker tokens in its Redis list */
+    public record Workers(@DefaultValue("8") @Min(1) @Max(1024) int poolSize) {
+    }
+
+    /**
+     * @param idlePoll  fallback poll when no wake-up message arrives (wake-up on enqueue is the norm)
+     * @param lease     how long a claimed job belongs to this node without a heartbeat
+     * @param heartbeat how often the node renews its registration and its jobs' leases
+     * @param drainTimeout on shutdown, how long running jobs may finish before they are put back
+     */
+    public record Dispatch(
+            @DefaultValue("1s") @NotNull Duration idlePoll,
+            @DefaultValue("30s") @NotNull Duration lease,
+            @DefaultValue("5s") @NotNull Duration heartbeat,
+            @DefaultValue("10s") @NotNull Duration drainTimeout) {
+    }
+
+    /** @param retention how long a finished job's record stays readable */
+    public record Jobs(@DefaultValue("24h") @NotNull Duration retention) {
+    }
+
+    /**
+     * @param maxWait     cap on {@code ?wait=} long-polls
+     * @param maxBodySize largest request body accepted; larger ones get 413
+     */
+    public record Api(
+            @DefaultValue("60s") @NotNull Duration maxWait,
+            @DefaultValue("1MB") @NotNull DataSize maxBodySize) {
+    }
+
+    /**
+     * @param enabled start an embedded redis-server when the configured Redis is local and silent
+     * @param dataDir where the embedded server keeps its append-only file
+     */
+    public record EmbeddedRedis(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("data/redis") @NotNull Path dataDir) {
+    }
+}

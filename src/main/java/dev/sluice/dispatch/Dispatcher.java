@@ -1,0 +1,243 @@
+package dev.sluice.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.stereotype.Component;
+
+import dev.sluice.config.NodeId;
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.queue.ClaimedJob;
+import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.Outcome;
+import dev.sluice.queue.WorkerLedger;
+
+/**
+ * Pulls jobs only when a worker is free. One loop thread owns this node's tokens: it writes finished
+ * jobs' outcomes back (which returns their tokens), claims as many jobs as it has idle tokens (the
+ * claim script takes the tokens and the jobs together), hands them to the fixed worker pool, and
+ * heart-beats. Because no other thread moves this node's tokens, its record of idle tokens is exact,
+ * and the heartbeat can repair the Redis list from it.
+ *
+ * <p>It sleeps when there is nothing to do and wakes when a worker finishes, when a job is enqueued
+ * into an empty queue (pub/sub), or on a short fallback poll.
+ */
+@Component
+public final class Dispatcher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    private final WorkerLedger ledger;
+    private final Worker worker;
+    private final SluiceProperties.Dispatch settings;
+    private final Duration retention;
+    private final String node;
+    private final int poolSize;
+
+    private final ConcurrentLinkedQueue<Outcome> finished = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wake = new AtomicBoolean();
+
+    // Touched only by the loop thread (and by start() before the loop exists).
+    private final Deque<String> idle = new ArrayDeque<>();
+    private final Map<String, ClaimedJob> running = new HashMap<>();
+    private final List<Outcome> unwritten = new ArrayList<>();
+
+    private volatile Thread loop;
+    private volatile boolean stopping;
+    private volatile Instant lastContact;
+    private volatile long repairs;
+    private ExecutorService workers;
+
+    Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node) {
+        this.ledger = ledger;
+        this.worker = worker;
+        this.settings = properties.dispatch();
+        this.retention = properties.jobs().retention();
+        this.node = node.value();
+        this.poolSize = properties.workers().poolSize();
+        signals.onWake(this::wakeUp);
+    }
+
+    @Override
+    public void start() {
+        idle.clear();
+        IntStream.rangeClosed(1, poolSize).mapToObj(i -> "w" + i).forEach(idle::add);
+        try {
+            ledger.heartbeat(node, poolSize, idle, List.of(), settings.lease());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Sluice could not register node " + node + " in Redis: "
+                    + e.getMessage() + ". Check spring.data.redis.* (or let the embedded Redis start: "
+                    + "sluice.embedded-redis.enabled=true with a local host).", e);
+        }
+        lastContact = Instant.now();
+        stopping = false;
+        workers = new ThreadPoolExecutor(poolSize, poolSize, 0, TimeUnit.MILLISECONDS,
+                // The token gate bounds submissions to the pool size; this queue only bridges the instant
+                // between a worker reporting its outcome and returning to the pool.
+                new LinkedBlockingQueue<>(), workerThreads());
+        Thread thread = new Thread(this::loop, "sluice-dispatcher");
+        thread.setDaemon(true);
+        loop = thread;
+        thread.start();
+        log.info("Node {} dispatching with {} workers", node, poolSize);
+    }
+
+    private static CustomizableThreadFactory workerThreads() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-worker-");
+        // A handler that ignores interruption must not keep the JVM alive; its job was put back.
+        threads.setDaemon(true);
+        return threads;
+    }
+
+    @Override
+    public void stop() {
+        Thread thread = loop;
+        if (thread == null) {
+            return;
+        }
+        stopping = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(settings.drainTimeout().plusSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+        loop = null;
+        try {
+            int back = ledger.leave(node);
+            log.info("Node {} left; {} unfinished jobs went back to the head of their queues", node, back);
+        } catch (RuntimeException e) {
+            log.warn("Node {} could not deregister ({}); the reaper will recover its jobs", node, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loop != null;
+    }
+
+    /**
+     * Starts before the web server takes requests and stops after it has stopped taking them; Redis
+     * connections outlive it, so the last outcomes and the deregistration can still be written.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    public DispatcherStatus status() {
+        Thread thread = loop;
+        return new DispatcherStatus(node, poolSize, thread != null && thread.isAlive(), lastContact, repairs);
+    }
+
+    private void wakeUp() {
+        wake.set(true);
+        Thread thread = loop;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void finished(Outcome outcome) {
+        finished.add(outcome);
+        LockSupport.unpark(loop);
+    }
+
+    private void loop() {
+        boolean mayHaveMore = true; // the last claim filled every idle worker, so the queues may hold more
+        long nextPoll = 0;
+        long nextHeartbeat = System.nanoTime() + settings.heartbeat().toNanos();
+        long drainUntil = Long.MAX_VALUE;
+        long backoff = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (stopping) {
+                drainUntil = Math.min(drainUntil, now + settings.drainTimeout().toNanos());
+                if ((running.isEmpty() && unwritten.isEmpty()) || now > drainUntil) {
+                    break;
+                }
+            }
+            try {
+                writeOutcomes();
+                if (!stopping && !idle.isEmpty() && (wake.get() || mayHaveMore || now >= nextPoll)) {
+                    wake.set(false);
+                    int want = idle.size();
+                    List<ClaimedJob> claimed = ledger.claim(node, want, settings.lease());
+                    claimed.forEach(this::startJob);
+                    mayHaveMore = claimed.size() == want;
+                    nextPoll = now + settings.idlePoll().toNanos();
+                }
+                if (now >= nextHeartbeat) {
+                    heartbeat();
+                    nextHeartbeat = now + settings.heartbeat().toNanos();
+                }
+                lastContact = Instant.now();
+                backoff = 0;
+            } catch (RuntimeException e) {
+                backoff = Math.min(Math.max(backoff * 2, Duration.ofMillis(50).toNanos()), MAX_BACKOFF.toNanos());
+                log.warn("Node {} lost Redis ({}); retrying in {} ms", node, e.getMessage(), backoff / 1_000_000);
+                LockSupport.parkNanos(this, backoff);
+                continue;
+            }
+            boolean work = !finished.isEmpty()
+                    || !stopping && !idle.isEmpty() && (wake.get() || mayHaveMore);
+            if (!work) {
+                long until = idle.isEmpty() || stopping ? nextHeartbeat : Math.min(nextPoll, nextHeartbeat);
+                LockSupport.parkNanos(this, Math.max(until - System.nanoTime(), 100_000));
+            }
+        }
+        workers.shutdown();
+    }
+
+    /** Writes every finished job's outcome, which gives its token back. */
+    private void writeOutcomes() {
+        for (Outcome outcome; (outcome = finished.poll()) != null; ) {
+            unwritten.add(outcome);
+        }
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        ledger.complete(node, unwritten, retention);
+        for (Outcome outcome : unwritten) {
+            running.remove(outcome.id());
+            idle.add(outcome.token());
+        }
+        unwritten.clear();
+    }
+
+    private void startJob(ClaimedJob job) {
+        idle.remove(job.token());
+        running.put(job.id(), job);
+        workers.execute(() -> finished(worker.run(job)));
+    }
+
+    private void heartbeat() {
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, running.keySet(), settings.lease());
+        if (beat.repaired()) {
+            repairs++;
+            log.warn("Node {}: free-worker list in Redis had drifted from the {} idle workers; rewrote it",
+                    node, idle.size());
+        }
+    }
+}

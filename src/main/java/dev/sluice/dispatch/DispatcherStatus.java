@@ -1,0 +1,13 @@
+package dev.sluice.dispatch;
+
+import java.time.Instant;
+
+/**
+ * What the dispatcher reports about itself.
+ *
+ * @param alive       whether its loop thread runs
+ * @param lastContact when a round trip to Redis last succeeded
+ * @param repairs     how often the heartbeat found the token list drifted and rewrote it
+ */
+public record DispatcherStatus(String node, int poolSize, boolean alive, Instant lastContact, long repairs) {
+}

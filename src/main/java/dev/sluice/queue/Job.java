@@ -1,0 +1,30 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A job as stored in its Redis hash.
+ *
+ * @param payload   the payload as JSON text
+ * @param result    the handler's result as JSON text, or null
+ * @param error     the failure message, or null
+ * @param errorType the kind of failure (the exception's simple name), or null
+ */
+public record Job(
+        String id,
+        String type,
+        Priority priority,
+        JobState state,
+        String payload,
+        String result,
+        String error,
+        String errorType,
+        int attempts,
+        int maxAttempts,
+        Duration timeout,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String node) {
+}

@@ -1,0 +1,69 @@
+package dev.sluice.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The node's ear on Redis pub/sub: wakes the dispatcher when work arrives and completes the futures
+ * of requests waiting for a job to finish. One subscription per node serves every waiting request, so
+ * a long-poll costs no Redis traffic while it waits.
+ */
+@Component
+public class JobSignals {
+
+    private final RedisMessageListenerContainer container;
+    private final List<Runnable> wakeListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+
+    JobSignals(RedisConnectionFactory connections, RedisKeys keys) {
+        this.container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(connections);
+        // Listeners only flip a flag or complete a future, so run them where the message arrives: one
+        // thread hand-off less between an enqueue and the job's start.
+        container.setTaskExecutor(new SyncTaskExecutor());
+        container.addMessageListener((message, pattern) -> wakeListeners.forEach(Runnable::run),
+                new ChannelTopic(keys.wakeChannel()));
+        container.addMessageListener(this::finished, new ChannelTopic(keys.finishedChannel()));
+    }
+
+    RedisMessageListenerContainer container() {
+        return container;
+    }
+
+    /** Runs {@code listener} (on the subscriber thread, so it must be quick) whenever work arrives. */
+    public void onWake(Runnable listener) {
+        wakeListeners.add(listener);
+    }
+
+    /**
+     * A future completed when job {@code id} is reported finished. Register before reading the job's
+     * state, so a finish between the read and the wait is not missed; call {@link #forget} when done.
+     */
+    public CompletableFuture<Void> whenFinished(String id) {
+        return waiting.computeIfAbsent(id, unused -> new CompletableFuture<>());
+    }
+
+    public void forget(String id, CompletableFuture<Void> future) {
+        waiting.remove(id, future);
+    }
+
+    private void finished(Message message, byte[] pattern) {
+        for (String id : new String(message.getBody(), StandardCharsets.UTF_8).split(" ")) {
+            CompletableFuture<Void> future = waiting.remove(id);
+            if (future != null) {
+                future.complete(null);
+            }
+        }
+    }
+}

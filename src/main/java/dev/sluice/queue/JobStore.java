@@ -1,0 +1,74 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/** Puts jobs into Redis and reads single jobs back. */
+@Component
+public class JobStore {
+
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+
+    JobStore(StringRedisTemplate redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
+    public Instant enqueue(List<NewJob> jobs) {
+        List<String> keyList = new ArrayList<>(keys.queues());
+        List<String> args = new ArrayList<>(1 + jobs.size() * 6);
+        args.add(keys.wakeChannel());
+        for (NewJob job : jobs) {
+            keyList.add(keys.job(job.id()));
+            args.add(job.id());
+            args.add(job.priority().wire());
+            args.add(job.type());
+            args.add(job.payload());
+            args.add(Integer.toString(job.maxAttempts()));
+            args.add(Long.toString(job.timeout().toMillis()));
+        }
+        Long createdAt = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
+        return Instant.ofEpochMilli(createdAt);
+    }
+
+    public Optional<Job> find(String id) {
+        Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
+        return hash.isEmpty() ? Optional.empty() : Optional.of(toJob(id, hash));
+    }
+
+    private static Job toJob(String id, Map<Object, Object> hash) {
+        return new Job(
+                id,
+                (String) hash.get("type"),
+                Priority.fromWire((String) hash.get("priority")),
+                JobState.fromWire((String) hash.get("state")),
+                (String) hash.get("payload"),
+                (String) hash.get("result"),
+                (String) hash.get("error"),
+                (String) hash.get("errorType"),
+                integer(hash.get("attempts")),
+                integer(hash.get("maxAttempts")),
+                Duration.ofMillis(integer(hash.get("timeoutMs"))),
+                instant(hash.get("createdAt")),
+                instant(hash.get("startedAt")),
+                instant(hash.get("finishedAt")),
+                (String) hash.get("node"));
+    }
+
+    private static int integer(Object value) {
+        return value == null ? 0 : Integer.parseInt((String) value);
+    }
+
+    private static Instant instant(Object millis) {
+        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong((String) millis));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.sluice.queue;
+
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The Lua scripts under {@code src/main/resources/redis}, each read and hashed once. Spring runs them
+ * with EVALSHA and falls back to EVAL when a restarted Redis has lost its script cache.
+ */
+final class LuaScripts {
+
+    static final RedisScript<Long> ENQUEUE = load("enqueue", Long.class);
+    static final RedisScript<List> CLAIM = load("claim", List.class);
+    static final RedisScript<Long> COMPLETE = load("complete", Long.class);
+    static final RedisScript<List> HEARTBEAT = load("heartbeat", List.class);
+    static final RedisScript<Long> LEAVE = load("leave", Long.class);
+
+    private LuaScripts() {
+    }
+
+    private static <T> RedisScript<T> load(String name, Class<T> resultType) {
+        return RedisScript.of(new ClassPathResource("redis/" + name + ".lua"), resultType);
+    }
+}

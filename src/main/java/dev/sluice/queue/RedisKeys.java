@@ -1,0 +1,72 @@
+package dev.sluice.queue;
+
+import java.util.List;
+
+/**
+ * Names every Redis key and channel Sluice uses. All of them start with {@code {namespace}:}: the braces
+ * are a Redis Cluster hash tag, so every key of a namespace lands in one slot and every Lua script may
+ * touch any of them. Nothing outside this class builds a key.
+ */
+public final class RedisKeys {
+
+    private final String prefix;
+
+    public RedisKeys(String namespace) {
+        this.prefix = "{" + namespace + "}:";
+    }
+
+    /** LIST of job ids waiting at one priority; RPUSH in, LPOP out. */
+    public String queue(Priority priority) {
+        return prefix + "queue:" + priority.wire();
+    }
+
+    /** The three queue lists, highest priority first. */
+    public List<String> queues() {
+        return List.of(queue(Priority.HIGH), queue(Priority.NORMAL), queue(Priority.LOW));
+    }
+
+    /** HASH of one job: type, payload, state, attempts, timings, result or error. */
+    public String job(String id) {
+        return jobPrefix() + id;
+    }
+
+    /** What {@link #job} puts before the id; scripts that discover ids build job keys from it. */
+    public String jobPrefix() {
+        return prefix + "job:";
+    }
+
+    /** ZSET of node id to its last heartbeat (Redis time, ms). */
+    public String nodes() {
+        return prefix + "nodes";
+    }
+
+    /** HASH describing a node: pool size, start time. */
+    public String node(String nodeId) {
+        return prefix + "node:" + nodeId;
+    }
+
+    /** LIST of a node's free-worker tokens, one per idle worker thread. */
+    public String freeWorkers(String nodeId) {
+        return node(nodeId) + ":free-workers";
+    }
+
+    /** ZSET of the ids of the jobs a node runs to their lease deadlines (Redis time, ms). */
+    public String leases(String nodeId) {
+        return node(nodeId) + ":leases";
+    }
+
+    /** Channel that tells dispatchers a queue went from empty to non-empty. */
+    public String wakeChannel() {
+        return prefix + "wake";
+    }
+
+    /** Channel carrying the ids of jobs that just reached a final state, space-separated. */
+    public String finishedChannel() {
+        return prefix + "finished";
+    }
+
+    /** A pattern matching every key of the namespace (for inspection and tests, never for writes). */
+    public String everything() {
+        return prefix + "*";
+    }
+}

@@ -1,0 +1,68 @@
+--[[
+claim: take free-worker tokens of one node and pay each with the next job in strict priority order
+(every high job before any normal one, every normal before any low). A job is never claimed without
+a token; tokens left over go back. Claimed jobs become running, with their attempt counted, and get a
+lease in the node's lease set.
+
+KEYS[1]     the node's free-worker token list
+KEYS[2]     the node's lease zset (job id -> lease deadline, ms)
+KEYS[3..5]  queue lists: high, normal, low
+ARGV[1]     most jobs to claim (the node's idle workers)
+ARGV[2]     lease length, ms
+ARGV[3]     node id
+ARGV[4]     job hash key prefix. Job ids are only known once popped here, so their hashes cannot be
+            passed in KEYS; the prefix carries the namespace's hash tag, so they share the slot.
+
+Returns     { now } followed by six values per claimed job: id, token, type, payload JSON,
+            attempt, timeout (ms). Just { now } when there is no token or no job.
+            An id whose hash is gone or not queued is dropped from its list and skipped.
+Redis       6.2+ (LPOP with a count)
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = { now }
+local want = tonumber(ARGV[1])
+if want < 1 then
+  return out
+end
+local tokens = redis.call('LPOP', KEYS[1], want)
+if not tokens then
+  return out
+end
+
+local deadline = now + tonumber(ARGV[2])
+local leases = {}
+local used = 0
+for q = 3, 5 do
+  while used < #tokens do
+    local ids = redis.call('LPOP', KEYS[q], #tokens - used)
+    if not ids then
+      break
+    end
+    for _, id in ipairs(ids) do
+      local key = ARGV[4] .. id
+      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs')
+      if job[1] == 'queued' then
+        used = used + 1
+        local attempt = tonumber(job[4]) + 1
+        redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+        leases[#leases + 1] = deadline
+        leases[#leases + 1] = id
+        out[#out + 1] = id
+        out[#out + 1] = tokens[used]
+        out[#out + 1] = job[2]
+        out[#out + 1] = job[3]
+        out[#out + 1] = attempt
+        out[#out + 1] = job[5]
+      end
+    end
+  end
+end
+
+if #leases > 0 then
+  redis.call('ZADD', KEYS[2], unpack(leases))
+end
+if used < #tokens then
+  redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
+end
+return out

@@ -1,0 +1,105 @@
+package dev.sluice.support;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sluice.jobs.JobContext;
+import dev.sluice.jobs.JobHandler;
+
+/**
+ * A job type for tests ({@code probe}) that records what the workers do: the order jobs start in,
+ * how many run at once, and how often each job ran. A gated probe holds its worker until the test
+ * opens the gate.
+ */
+public class ProbeJob implements JobHandler<ProbeJob.Payload> {
+
+    /** @param holdMs how long to run; @param gated wait for {@link #open()} first */
+    public record Payload(String label, long holdMs, boolean gated) {
+    }
+
+    private final List<String> starts = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger maxRunning = new AtomicInteger();
+    private volatile CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public String type() {
+        return "probe";
+    }
+
+    @Override
+    public Class<Payload> payloadType() {
+        return Payload.class;
+    }
+
+    @Override
+    public String description() {
+        return "Test probe.";
+    }
+
+    @Override
+    public Payload example() {
+        return new Payload("a", 0, false);
+    }
+
+    @Override
+    public Object handle(Payload payload, JobContext context) throws InterruptedException {
+        starts.add(payload.label());
+        executions.computeIfAbsent(context.jobId(), id -> new AtomicInteger()).incrementAndGet();
+        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+        try {
+            if (payload.gated()) {
+                gate.await();
+            }
+            if (payload.holdMs() > 0) {
+                Thread.sleep(payload.holdMs());
+            }
+            return payload.label();
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    public void open() {
+        gate.countDown();
+    }
+
+    /** Closes the gate again and forgets everything recorded. */
+    public void reset() {
+        gate.countDown();
+        gate = new CountDownLatch(1);
+        starts.clear();
+        executions.clear();
+        maxRunning.set(running.get());
+    }
+
+    public List<String> starts() {
+        synchronized (starts) {
+            return List.copyOf(starts);
+        }
+    }
+
+    public int running() {
+        return running.get();
+    }
+
+    public int maxRunning() {
+        return maxRunning.get();
+    }
+
+    public int executions(String jobId) {
+        AtomicInteger count = executions.get(jobId);
+        return count == null ? 0 : count.get();
+    }
+
+    public static String json(String label, long holdMs, boolean gated, String priority) {
+        return "{\"type\":\"probe\",\"priority\":\"" + priority + "\",\"payload\":{\"label\":\"" + label
+                + "\",\"holdMs\":" + holdMs + ",\"gated\":" + gated + "}}";
+    }
+}
