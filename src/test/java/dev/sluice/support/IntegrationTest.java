@@ -4,6 +4,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -63,6 +64,12 @@ public abstract class IntegrationTest {
         @Bean
         ProbeJob probeJob() {
             return new ProbeJob();
+        }
+
+        /** Deletes this context's keys, and only those, when it closes (after the node has left). */
+        @Bean
+        DisposableBean namespaceCleaner(StringRedisTemplate redis, RedisKeys keys) {
+            return () -> redis.delete(redis.keys(keys.everything()));
         }
     }
 }
