@@ -28,11 +28,14 @@ public class QueueInspector {
     public QueueStats stats() {
         Set<TypedTuple<String>> nodes = redis.opsForZSet().rangeWithScores(keys.nodes(), 0, -1);
         List<TypedTuple<String>> nodeList = nodes == null ? List.of() : new ArrayList<>(nodes);
-        List<Object> replies = redis.executePipelined(new SessionCallback<Object>() {
+        // One MULTI/EXEC, so the snapshot is atomic: no claim or completion lands between reading a
+        // node's free tokens and its leases, and free + running = pool holds in what we report.
+        List<Object> replies = redis.execute(new SessionCallback<List<Object>>() {
             @Override
             @SuppressWarnings("unchecked")
-            public Object execute(RedisOperations operations) {
+            public List<Object> execute(RedisOperations operations) {
                 RedisOperations<String, String> ops = operations;
+                ops.multi();
                 for (Priority priority : Priority.values()) {
                     ops.opsForList().size(keys.queue(priority));
                 }
@@ -41,7 +44,7 @@ public class QueueInspector {
                     ops.opsForList().size(keys.freeWorkers(node.getValue()));
                     ops.opsForZSet().zCard(keys.leases(node.getValue()));
                 }
-                return null;
+                return ops.exec();
             }
         });
         Map<Priority, Long> depths = new EnumMap<>(Priority.class);
