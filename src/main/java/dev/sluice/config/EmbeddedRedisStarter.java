@@ -15,8 +15,9 @@ import redis.embedded.RedisServer;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationListener;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
@@ -52,7 +53,11 @@ class EmbeddedRedisStarter implements EnvironmentPostProcessor {
         log.warn("No Redis answered at " + target.getHostString() + ":" + target.getPort()
                 + "; started an embedded redis-server there (append-only file in " + dataDir
                 + "). Set sluice.embedded-redis.enabled=false to require an external Redis.");
-        application.addListeners((ApplicationListener<ContextClosedEvent>) event -> stop(server));
+        // Registered as the first disposable bean, so it is destroyed last: after the dispatcher has
+        // written its last outcomes and deregistered, and after every Redis connection is closed.
+        application.addListeners((ApplicationListener<ApplicationPreparedEvent>) event ->
+                ((DefaultListableBeanFactory) event.getApplicationContext().getBeanFactory())
+                        .registerDisposableBean("sluiceEmbeddedRedis", () -> stop(server)));
     }
 
     static InetSocketAddress configuredAddress(ConfigurableEnvironment env) {

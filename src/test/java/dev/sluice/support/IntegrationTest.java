@@ -4,9 +4,9 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -66,10 +66,45 @@ public abstract class IntegrationTest {
             return new ProbeJob();
         }
 
-        /** Deletes this context's keys, and only those, when it closes (after the node has left). */
         @Bean
-        DisposableBean namespaceCleaner(StringRedisTemplate redis, RedisKeys keys) {
-            return () -> redis.delete(redis.keys(keys.everything()));
+        NamespaceCleaner namespaceCleaner(StringRedisTemplate redis, RedisKeys keys) {
+            return new NamespaceCleaner(redis, keys);
+        }
+    }
+
+    /**
+     * Deletes this context's keys, and only those, when it closes: after the dispatcher has left (it
+     * stops in a higher phase) and before the Redis connection factory stops (phase 0).
+     */
+    static class NamespaceCleaner implements SmartLifecycle {
+        private final StringRedisTemplate redis;
+        private final RedisKeys keys;
+        private volatile boolean running;
+
+        NamespaceCleaner(StringRedisTemplate redis, RedisKeys keys) {
+            this.redis = redis;
+            this.keys = keys;
+        }
+
+        @Override
+        public void start() {
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            redis.delete(redis.keys(keys.everything()));
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            return SmartLifecycle.DEFAULT_PHASE - 8192;
         }
     }
 }
