@@ -4,27 +4,55 @@ claim: take free-worker tokens of one node and pay each with the next job in str
 a token; tokens left over go back. Claimed jobs become running, with their attempt counted, and get a
 lease in the node's lease set.
 
+First, delayed jobs that are due (retry back-off over) move to the tail of their priority list, so
+promotion needs no timer of its own: whoever claims next promotes. The reply says when the next
+delayed job falls due, so an idle dispatcher can sleep exactly that long.
+
 KEYS[1]     the node's free-worker token list
 KEYS[2]     the node's lease zset (job id -> lease deadline, ms)
 KEYS[3..5]  queue lists: high, normal, low
+KEYS[6]     delayed zset (job id -> due time, ms)
 ARGV[1]     most jobs to claim (the node's idle workers)
 ARGV[2]     lease length, ms
 ARGV[3]     node id
 ARGV[4]     job hash key prefix. Job ids are only known once popped here, so their hashes cannot be
             passed in KEYS; the prefix carries the namespace's hash tag, so they share the slot.
 
-Returns     { now } followed by six values per claimed job: id, token, type, payload JSON,
-            attempt, timeout (ms). Just { now } when there is no token or no job.
+Returns     { now, nextDue } followed by six values per claimed job: id, token, type, payload JSON,
+            attempt, timeout (ms). nextDue is the due time of the earliest delayed job, or -1.
             An id whose hash is gone or not queued is dropped from its list and skipped.
 Redis       6.2+ (LPOP with a count)
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local out = { now }
+local out = { now, -1 }
 local want = tonumber(ARGV[1])
+local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
+
+local function next_due()
+  local head = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
+  return head[2] and tonumber(head[2]) or -1
+end
+
 if want < 1 then
+  out[2] = next_due()
   return out
 end
+
+local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
+if #due > 0 then
+  for _, id in ipairs(due) do
+    local key = ARGV[4] .. id
+    local job = redis.call('HMGET', key, 'state', 'priority')
+    if job[1] == 'retrying' and lists[job[2]] then
+      redis.call('HSET', key, 'state', 'queued')
+      redis.call('RPUSH', lists[job[2]], id)
+    end
+  end
+  redis.call('ZREM', KEYS[6], unpack(due))
+end
+out[2] = next_due()
+
 local tokens = redis.call('LPOP', KEYS[1], want)
 if not tokens then
   return out

@@ -1,21 +1,34 @@
 --[[
-complete: record how jobs of one node ended and give their workers' tokens back, in one step.
+complete: record how deliveries of one node's jobs ended and give their workers' tokens back, in
+one step.
 
 An outcome counts only if its job is still running on this node in the same attempt: a delivery that
 was recovered, re-run or removed meanwhile is fenced off and cannot overwrite the newer state. Its
 token comes back all the same, because the worker is free either way. A token already in the list
 is not pushed twice, so replaying a call whose reply was lost cannot inflate the node's capacity.
 
+What a counted outcome does:
+  succeeded  -> succeeded (cancelled instead if a cancel was requested meanwhile)
+  cancelled  -> cancelled (the worker was interrupted on request)
+  failed     -> retrying, due after the back-off, while attempts < maxAttempts; then
+                dead (into the dead-letter set) if the job had retries, failed if it had one attempt.
+                A requested cancel wins over all of these.
+  permanent  -> failed, whatever attempts are left (the handler said retrying cannot help)
+
 KEYS[1]     the node's free-worker token list
 KEYS[2]     the node's lease zset
+KEYS[3]     delayed zset (job id -> due time, ms)
+KEYS[4]     dead-letter zset (job id -> time of death, ms)
 ARGV[1]     node id
 ARGV[2]     job hash key prefix (see claim.lua)
-ARGV[3]     retention of finished jobs, ms
-ARGV[4]     finished channel: gets the space-separated ids of the jobs recorded here
-ARGV[5..]   seven values per outcome: id, token, attempt, state (succeeded|failed), result JSON
-            (empty when failed), error message, error type (both empty when succeeded)
+ARGV[3]     retention of succeeded, failed and cancelled jobs, ms
+ARGV[4]     retention of dead jobs, ms
+ARGV[5]     finished channel: gets the space-separated ids of jobs that reached a final state
+ARGV[6]     wake channel: published to when a retry becomes the earliest delayed job
+ARGV[7..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
+            result JSON (or empty), error message, error type (both empty unless failed), back-off ms
 
-Returns     the number of outcomes recorded (fenced ones are not counted)
+Returns     the number of outcomes counted (fenced ones are not)
 Redis       6.2+
 ]]
 local t = redis.call('TIME')
@@ -26,30 +39,70 @@ for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   free[token] = true
 end
 
-local tokens, done = {}, {}
-for i = 5, #ARGV, 7 do
-  local id, token = ARGV[i], ARGV[i + 1]
+local tokens, done, finished = {}, {}, {}
+local earliest = nil
+for i = 7, #ARGV, 8 do
+  local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   if not free[token] then
     free[token] = true
     tokens[#tokens + 1] = token
   end
   local key = ARGV[2] .. id
-  local job = redis.call('HMGET', key, 'state', 'attempts', 'node')
+  local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested')
   if job[1] == 'running' and job[2] == ARGV[i + 2] and job[3] == ARGV[1] then
-    if ARGV[i + 3] == 'succeeded' then
-      redis.call('HSET', key, 'state', 'succeeded', 'finishedAt', now, 'result', ARGV[i + 4])
-    else
-      redis.call('HSET', key, 'state', 'failed', 'finishedAt', now,
-        'error', ARGV[i + 5], 'errorType', ARGV[i + 6])
-    end
-    redis.call('PEXPIRE', key, ARGV[3])
     done[#done + 1] = id
+    local state
+    if job[5] == '1' or kind == 'cancelled' then
+      state = 'cancelled'
+    elseif kind == 'succeeded' then
+      state = 'succeeded'
+    elseif kind == 'failed' and tonumber(job[2]) < tonumber(job[4]) then
+      state = 'retrying'
+    elseif kind == 'failed' and tonumber(job[4]) > 1 then
+      state = 'dead'
+    else
+      state = 'failed'
+    end
+    if state == 'succeeded' or (state == 'cancelled' and ARGV[i + 4] ~= '') then
+      redis.call('HSET', key, 'state', state, 'finishedAt', now, 'result', ARGV[i + 4])
+      redis.call('HDEL', key, 'error', 'errorType')
+    elseif state == 'cancelled' then
+      redis.call('HSET', key, 'state', state, 'finishedAt', now)
+    else
+      redis.call('HSET', key, 'state', state, 'error', ARGV[i + 5], 'errorType', ARGV[i + 6])
+    end
+    if state == 'retrying' then
+      local due = now + tonumber(ARGV[i + 7])
+      redis.call('ZADD', KEYS[3], due, id)
+      if not earliest or due < earliest then
+        earliest = due
+      end
+    elseif state == 'dead' then
+      redis.call('HSET', key, 'finishedAt', now)
+      redis.call('ZADD', KEYS[4], now, id)
+      redis.call('PEXPIRE', key, ARGV[4])
+      finished[#finished + 1] = id
+    else
+      if state == 'failed' then
+        redis.call('HSET', key, 'finishedAt', now)
+      end
+      redis.call('PEXPIRE', key, ARGV[3])
+      finished[#finished + 1] = id
+    end
   end
 end
 
 if #done > 0 then
   redis.call('ZREM', KEYS[2], unpack(done))
-  redis.call('PUBLISH', ARGV[4], table.concat(done, ' '))
+end
+if #finished > 0 then
+  redis.call('PUBLISH', ARGV[5], table.concat(finished, ' '))
+end
+if earliest then
+  local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if tonumber(head[2]) >= earliest then
+    redis.call('PUBLISH', ARGV[6], 'retry')
+  end
 end
 if #tokens > 0 then
   redis.call('RPUSH', KEYS[1], unpack(tokens))

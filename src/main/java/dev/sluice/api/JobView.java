@@ -15,7 +15,7 @@ import dev.sluice.queue.Priority;
         {"id":"0b6f5f1e-2c1d-4c38-9a55-3f0d2b8f7a10","type":"add","priority":"normal","state":"succeeded",
          "payload":{"x":2,"y":3},"result":5,"error":null,"attempts":1,"maxAttempts":3,"timeout":"PT5M",
          "createdAt":"2026-11-21T10:00:00.000Z","startedAt":"2026-11-21T10:00:00.001Z",
-         "finishedAt":"2026-11-21T10:00:00.002Z","node":"host-4242-k3x9"}""")
+         "finishedAt":"2026-11-21T10:00:00.002Z","node":"host-4242-k3x9","cancelRequested":false}""")
 record JobView(
         String id,
         String type,
@@ -30,7 +30,9 @@ record JobView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String node) {
+        String node,
+        @Schema(description = "true while a running job's worker is being interrupted on request")
+        boolean cancelRequested) {
 
     /** @param type the kind of failure, e.g. the handler's exception name */
     record ErrorView(String type, String message) {
@@ -40,7 +42,7 @@ record JobView(
         return new JobView(job.id(), job.type(), job.priority(), job.state(), tree(json, job.payload()),
                 tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
                 job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
-                job.finishedAt(), job.node());
+                job.finishedAt(), job.node(), job.cancelRequested());
     }
 
     private static JsonNode tree(JsonMapper json, String text) {

@@ -12,7 +12,10 @@ import tools.jackson.core.exc.StreamReadException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import io.lettuce.core.RedisCommandExecutionException;
+
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -21,6 +24,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
@@ -51,9 +55,34 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return respond(Problems.JOB_NOT_FOUND.detail(e.getMessage()));
     }
 
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> conflict(JobStateConflictException e) {
+        ProblemDetail problem = Problems.JOB_STATE_CONFLICT.detail(e.getMessage());
+        problem.setProperty("state", e.state());
+        return respond(problem);
+    }
+
     @ExceptionHandler({RedisConnectionFailureException.class, DataAccessResourceFailureException.class,
             QueryTimeoutException.class})
     ResponseEntity<ProblemDetail> redisDown(RuntimeException e) {
+        return unavailable(e);
+    }
+
+    /**
+     * Lettuce reports "not connected" (commands are rejected while Redis is away) as a plain Redis
+     * exception: that is an outage, 503. An error reply about the command itself is a bug, 500.
+     */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> redisFailed(RedisSystemException e, HttpServletRequest request) {
+        RedisCommandExecutionException reply = causedBy(e, RedisCommandExecutionException.class);
+        if (reply != null && reply.getMessage() != null && !reply.getMessage().startsWith("OOM")
+                && !reply.getMessage().startsWith("LOADING") && !reply.getMessage().startsWith("BUSY")) {
+            return unexpected(e, request);
+        }
+        return unavailable(e);
+    }
+
+    private ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         log.warn("Redis unreachable: {}", e.getMessage());
         return ResponseEntity.status(Problems.REDIS_UNAVAILABLE.status())
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
@@ -71,6 +100,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<Violation> violations = e.getBindingResult().getFieldErrors().stream()
                 .map(f -> new Violation(f.getField(), f.getDefaultMessage()))
+                .sorted(Comparator.comparing(Violation::field))
+                .toList();
+        return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Violation> violations = e.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream()
+                        .map(error -> new Violation(result.getMethodParameter().getParameterName(),
+                                error.getDefaultMessage())))
                 .sorted(Comparator.comparing(Violation::field))
                 .toList();
         return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -24,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param nodeId       this node's id; blank means generated at start (host name, pid, random suffix)
  * @param workers      the fixed worker pool
  * @param dispatch     how the dispatcher claims, leases and heart-beats
- * @param jobs         defaults for job records
+ * @param jobs         how long job records are kept
+ * @param retry        back-off between attempts
  * @param api          limits of the HTTP surface
  * @param embeddedRedis the embedded redis-server started when no local Redis answers
  */
@@ -36,6 +40,7 @@ public record SluiceProperties(
         @DefaultValue @Valid Workers workers,
         @DefaultValue @Valid Dispatch dispatch,
         @DefaultValue @Valid Jobs jobs,
+        @DefaultValue @Valid Retry retry,
         @DefaultValue @Valid Api api,
         @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
 
@@ -48,16 +53,38 @@ public record SluiceProperties(
      * @param lease     how long a claimed job belongs to this node without a heartbeat
      * @param heartbeat how often the node renews its registration and its jobs' leases
      * @param drainTimeout on shutdown, how long running jobs may finish before they are put back
+     * @param reaperInterval how often some node (one per tick) looks for expired leases and dead nodes
      */
     public record Dispatch(
             @DefaultValue("1s") @NotNull Duration idlePoll,
             @DefaultValue("30s") @NotNull Duration lease,
             @DefaultValue("5s") @NotNull Duration heartbeat,
-            @DefaultValue("10s") @NotNull Duration drainTimeout) {
+            @DefaultValue("10s") @NotNull Duration drainTimeout,
+            @DefaultValue("5s") @NotNull Duration reaperInterval) {
+
+        @AssertTrue(message = "heartbeat must be shorter than half the lease, or healthy nodes lose their jobs")
+        public boolean isHeartbeatWellWithinLease() {
+            return heartbeat.multipliedBy(2).compareTo(lease) < 0;
+        }
     }
 
-    /** @param retention how long a finished job's record stays readable */
-    public record Jobs(@DefaultValue("24h") @NotNull Duration retention) {
+    /**
+     * @param retention     how long a succeeded, failed or cancelled job's record stays readable
+     * @param deadRetention how long a dead job stays in the dead-letter set
+     */
+    public record Jobs(
+            @DefaultValue("24h") @NotNull Duration retention,
+            @DefaultValue("30d") @NotNull Duration deadRetention) {
+    }
+
+    /**
+     * Back-off between attempts: {@code backoff * 2^(attempt-1)}, capped at {@code maxBackoff}, each
+     * spread by up to {@code jitter} either way so that jobs failing together do not retry together.
+     */
+    public record Retry(
+            @DefaultValue("1s") @NotNull Duration backoff,
+            @DefaultValue("10m") @NotNull Duration maxBackoff,
+            @DefaultValue("0.2") @DecimalMin("0") @DecimalMax("1") double jitter) {
     }
 
     /**

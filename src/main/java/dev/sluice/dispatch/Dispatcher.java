@@ -5,14 +5,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -21,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 import dev.sluice.config.NodeId;
@@ -39,7 +34,7 @@ import dev.sluice.queue.WorkerLedger;
  * and the heartbeat can repair the Redis list from it.
  *
  * <p>It sleeps when there is nothing to do and wakes when a worker finishes, when a job is enqueued
- * into an empty queue (pub/sub), or on a short fallback poll.
+ * into an empty queue (pub/sub), when the next delayed job falls due, or on a short fallback poll.
  */
 @Component
 public final class Dispatcher implements SmartLifecycle {
@@ -50,7 +45,6 @@ public final class Dispatcher implements SmartLifecycle {
     private final WorkerLedger ledger;
     private final Worker worker;
     private final SluiceProperties.Dispatch settings;
-    private final Duration retention;
     private final String node;
     private final int poolSize;
 
@@ -59,31 +53,33 @@ public final class Dispatcher implements SmartLifecycle {
 
     // Touched only by the loop thread (and by start() before the loop exists).
     private final Deque<String> idle = new ArrayDeque<>();
-    private final Map<String, ClaimedJob> running = new HashMap<>();
+    private final Set<String> running = new HashSet<>();
     private final List<Outcome> unwritten = new ArrayList<>();
 
+    private volatile WorkerPool pool;
     private volatile Thread loop;
     private volatile boolean stopping;
     private volatile Instant lastContact;
     private volatile long repairs;
-    private ExecutorService workers;
 
     Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node) {
         this.ledger = ledger;
         this.worker = worker;
         this.settings = properties.dispatch();
-        this.retention = properties.jobs().retention();
         this.node = node.value();
         this.poolSize = properties.workers().poolSize();
         signals.onWake(this::wakeUp);
+        signals.onCancel(this::cancel);
     }
 
     @Override
     public void start() {
         idle.clear();
+        running.clear();
+        unwritten.clear();
         IntStream.rangeClosed(1, poolSize).mapToObj(i -> "w" + i).forEach(idle::add);
         try {
-            ledger.heartbeat(node, poolSize, idle, List.of(), settings.lease());
+            ledger.heartbeat(node, poolSize, idle, List.of());
         } catch (RuntimeException e) {
             throw new IllegalStateException("Sluice could not register node " + node + " in Redis: "
                     + e.getMessage() + ". Check spring.data.redis.* (or let the embedded Redis start: "
@@ -91,10 +87,7 @@ public final class Dispatcher implements SmartLifecycle {
         }
         lastContact = Instant.now();
         stopping = false;
-        workers = new ThreadPoolExecutor(poolSize, poolSize, 0, TimeUnit.MILLISECONDS,
-                // The token gate bounds submissions to the pool size; this queue only bridges the instant
-                // between a worker reporting its outcome and returning to the pool.
-                new LinkedBlockingQueue<>(), workerThreads());
+        pool = new WorkerPool(poolSize, worker);
         Thread thread = new Thread(this::loop, "sluice-dispatcher");
         thread.setDaemon(true);
         loop = thread;
@@ -102,13 +95,11 @@ public final class Dispatcher implements SmartLifecycle {
         log.info("Node {} dispatching with {} workers", node, poolSize);
     }
 
-    private static CustomizableThreadFactory workerThreads() {
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-worker-");
-        // A handler that ignores interruption must not keep the JVM alive; its job was put back.
-        threads.setDaemon(true);
-        return threads;
-    }
-
+    /**
+     * Stops claiming, lets running jobs finish for up to the drain timeout (writing their outcomes),
+     * then interrupts the rest and leaves: their jobs go back to the head of their queues, and this
+     * node's tokens and registration are removed.
+     */
     @Override
     public void stop() {
         Thread thread = loop;
@@ -122,11 +113,12 @@ public final class Dispatcher implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdownNow();
+        pool.shutdownNow();
         loop = null;
         try {
-            int back = ledger.leave(node);
-            log.info("Node {} left; {} unfinished jobs went back to the head of their queues", node, back);
+            WorkerLedger.Reaped left = ledger.leave(node);
+            log.info("Node {} left; {} unfinished jobs went back to the head of their queues", node,
+                    left.requeued());
         } catch (RuntimeException e) {
             log.warn("Node {} could not deregister ({}); the reaper will recover its jobs", node, e.getMessage());
         }
@@ -148,7 +140,8 @@ public final class Dispatcher implements SmartLifecycle {
 
     public DispatcherStatus status() {
         Thread thread = loop;
-        return new DispatcherStatus(node, poolSize, thread != null && thread.isAlive(), lastContact, repairs);
+        return new DispatcherStatus(node, poolSize, thread != null && thread.isAlive(), stopping, lastContact,
+                repairs);
     }
 
     private void wakeUp() {
@@ -156,6 +149,13 @@ public final class Dispatcher implements SmartLifecycle {
         Thread thread = loop;
         if (thread != null) {
             LockSupport.unpark(thread);
+        }
+    }
+
+    private void cancel(String jobId) {
+        WorkerPool current = pool;
+        if (current != null && current.cancel(jobId)) {
+            log.info("Interrupting job {} on request", jobId);
         }
     }
 
@@ -167,6 +167,7 @@ public final class Dispatcher implements SmartLifecycle {
     private void loop() {
         boolean mayHaveMore = true; // the last claim filled every idle worker, so the queues may hold more
         long nextPoll = 0;
+        long nextDue = Long.MAX_VALUE;
         long nextHeartbeat = System.nanoTime() + settings.heartbeat().toNanos();
         long drainUntil = Long.MAX_VALUE;
         long backoff = 0;
@@ -174,19 +175,21 @@ public final class Dispatcher implements SmartLifecycle {
             long now = System.nanoTime();
             if (stopping) {
                 drainUntil = Math.min(drainUntil, now + settings.drainTimeout().toNanos());
-                if ((running.isEmpty() && unwritten.isEmpty()) || now > drainUntil) {
+                if ((running.isEmpty() && finished.isEmpty() && unwritten.isEmpty()) || now > drainUntil) {
                     break;
                 }
             }
             try {
                 writeOutcomes();
-                if (!stopping && !idle.isEmpty() && (wake.get() || mayHaveMore || now >= nextPoll)) {
-                    wake.set(false);
+                if (!stopping && !idle.isEmpty()
+                        && (wake.get() || mayHaveMore || now >= nextPoll || now >= nextDue)) {
+                    wake.set(false); // before the claim: a wake-up arriving after its snapshot is kept
                     int want = idle.size();
-                    List<ClaimedJob> claimed = ledger.claim(node, want, settings.lease());
-                    claimed.forEach(this::startJob);
-                    mayHaveMore = claimed.size() == want;
+                    WorkerLedger.Claim claim = ledger.claim(node, want);
+                    claim.jobs().forEach(this::startJob);
+                    mayHaveMore = claim.jobs().size() == want;
                     nextPoll = now + settings.idlePoll().toNanos();
+                    nextDue = claim.nextDueIn() == null ? Long.MAX_VALUE : now + claim.nextDueIn().toNanos();
                 }
                 if (now >= nextHeartbeat) {
                     heartbeat();
@@ -203,11 +206,12 @@ public final class Dispatcher implements SmartLifecycle {
             boolean work = !finished.isEmpty()
                     || !stopping && !idle.isEmpty() && (wake.get() || mayHaveMore);
             if (!work) {
-                long until = idle.isEmpty() || stopping ? nextHeartbeat : Math.min(nextPoll, nextHeartbeat);
+                long until = idle.isEmpty() || stopping ? nextHeartbeat
+                        : Math.min(Math.min(nextPoll, nextDue), nextHeartbeat);
                 LockSupport.parkNanos(this, Math.max(until - System.nanoTime(), 100_000));
             }
         }
-        workers.shutdown();
+        pool.shutdown();
     }
 
     /** Writes every finished job's outcome, which gives its token back. */
@@ -218,7 +222,7 @@ public final class Dispatcher implements SmartLifecycle {
         if (unwritten.isEmpty()) {
             return;
         }
-        ledger.complete(node, unwritten, retention);
+        ledger.complete(node, unwritten);
         for (Outcome outcome : unwritten) {
             running.remove(outcome.id());
             idle.add(outcome.token());
@@ -228,12 +232,12 @@ public final class Dispatcher implements SmartLifecycle {
 
     private void startJob(ClaimedJob job) {
         idle.remove(job.token());
-        running.put(job.id(), job);
-        workers.execute(() -> finished(worker.run(job)));
+        running.add(job.id());
+        pool.run(job, this::finished);
     }
 
     private void heartbeat() {
-        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, running.keySet(), settings.lease());
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, running);
         if (beat.repaired()) {
             repairs++;
             log.warn("Node {}: free-worker list in Redis had drifted from the {} idle workers; rewrote it",

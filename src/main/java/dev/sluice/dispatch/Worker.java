@@ -6,8 +6,10 @@ import org.slf4j.MDC;
 
 import org.springframework.stereotype.Component;
 
+import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.JobContext;
 import dev.sluice.jobs.JobTypes;
+import dev.sluice.jobs.PermanentJobFailure;
 import dev.sluice.queue.ClaimedJob;
 import dev.sluice.queue.Outcome;
 
@@ -18,28 +20,45 @@ class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final JobTypes types;
+    private final RetryPolicy retry;
 
-    Worker(JobTypes types) {
+    Worker(JobTypes types, SluiceProperties properties) {
         this.types = types;
+        this.retry = RetryPolicy.of(properties.retry());
     }
 
-    /** Never throws: every path yields an outcome, and with it the job's token. */
-    Outcome run(ClaimedJob job) {
+    /**
+     * Never throws: every path yields an outcome, and with it the job's token. {@code interruption}
+     * tells why the thread was interrupted, if it was; it decides the outcome over what the handler did.
+     */
+    Outcome run(ClaimedJob job, Execution execution) {
         MDC.put("jobId", job.id());
         MDC.put("jobType", job.type());
+        Outcome outcome;
         try {
-            String result = types.run(job.type(), job.payload(), new JobContext(job.id(), job.type(), job.attempt()));
-            return Outcome.succeeded(job, result);
-        } catch (InterruptedException e) {
-            return Outcome.failed(job, "interrupted", "Interrupted");
+            outcome = Outcome.succeeded(job, types.run(job.type(), job.payload(),
+                    new JobContext(job.id(), job.type(), job.attempt())));
+        } catch (PermanentJobFailure e) {
+            outcome = Outcome.failedPermanently(job, message(e), e.getClass().getSimpleName());
         } catch (Throwable e) {
             log.debug("Job failed", e);
-            return Outcome.failed(job, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
-                    e.getClass().getSimpleName());
+            outcome = Outcome.failed(job, message(e), e.getClass().getSimpleName(), retry.backoff(job.attempt()));
         } finally {
-            Thread.interrupted(); // a pool thread must not carry an interrupt into its next job
             MDC.remove("jobId");
             MDC.remove("jobType");
         }
+        Execution.Interruption why = execution.finish();
+        if (why == Execution.Interruption.CANCEL) {
+            return Outcome.cancelled(job);
+        }
+        if (why == Execution.Interruption.TIMEOUT) {
+            return Outcome.failed(job, "timed out after " + job.timeout().toMillis() + " ms", "Timeout",
+                    retry.backoff(job.attempt()));
+        }
+        return outcome;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -44,6 +44,6 @@ public class JobSubmitter {
         }
         Instant createdAt = store.enqueue(jobs);
         return jobs.stream().map(job -> new Job(job.id(), job.type(), job.priority(), JobState.QUEUED, job.payload(),
-                null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null, null)).toList();
+                null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null, null, false)).toList();
     }
 }

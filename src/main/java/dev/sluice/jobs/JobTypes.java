@@ -95,7 +95,13 @@ public class JobTypes {
         return value;
     }
 
+    /**
+     * Unknown fields are refused (a typo must not pass silently); an absent primitive field takes its
+     * zero value, so payloads mark required numbers with a boxed type and {@code @NotNull}.
+     */
     private ObjectReader reader(JobHandler<?> handler) {
-        return json.readerFor(handler.payloadType()).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return json.readerFor(handler.payloadType())
+                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 }

@@ -12,7 +12,8 @@ import dev.sluice.dispatch.Dispatcher;
 import dev.sluice.dispatch.DispatcherStatus;
 
 /**
- * Up while the dispatcher loop runs and has reached Redis within a few heartbeats. Shown as
+ * Up while the dispatcher loop runs and has reached Redis within a few heartbeats; out of service
+ * while it drains for shutdown, so readiness goes down before the node stops taking work. Shown as
  * {@code dispatcher} in {@code /actuator/health}, beside Spring Boot's own {@code redis} indicator.
  */
 @Component
@@ -31,8 +32,10 @@ class DispatcherHealthIndicator implements HealthIndicator {
         DispatcherStatus status = dispatcher.status();
         boolean fresh = status.lastContact() != null
                 && status.lastContact().isAfter(Instant.now().minus(staleAfter));
-        Health.Builder health = status.alive() && fresh ? Health.up() : Health.down();
+        Health.Builder health = status.stopping() ? Health.outOfService()
+                : status.alive() && fresh ? Health.up() : Health.down();
         return health.withDetail("node", status.node())
+                .withDetail("stopping", status.stopping())
                 .withDetail("poolSize", status.poolSize())
                 .withDetail("loopRunning", status.alive())
                 .withDetail("lastRedisContact", String.valueOf(status.lastContact()))

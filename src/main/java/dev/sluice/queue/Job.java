@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param result    the handler's result as JSON text, or null
  * @param error     the failure message, or null
  * @param errorType the kind of failure (the exception's simple name), or null
+ * @param cancelRequested a cancel was asked for while it ran; its worker is being interrupted
  */
 public record Job(
         String id,
@@ -26,5 +27,6 @@ public record Job(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String node) {
+        String node,
+        boolean cancelRequested) {
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.Message;
@@ -24,6 +25,7 @@ public class JobSignals {
 
     private final RedisMessageListenerContainer container;
     private final List<Runnable> wakeListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> cancelListeners = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
 
     JobSignals(RedisConnectionFactory connections, RedisKeys keys) {
@@ -35,6 +37,10 @@ public class JobSignals {
         container.addMessageListener((message, pattern) -> wakeListeners.forEach(Runnable::run),
                 new ChannelTopic(keys.wakeChannel()));
         container.addMessageListener(this::finished, new ChannelTopic(keys.finishedChannel()));
+        container.addMessageListener((message, pattern) -> {
+            String id = new String(message.getBody(), StandardCharsets.UTF_8);
+            cancelListeners.forEach(listener -> listener.accept(id));
+        }, new ChannelTopic(keys.cancelChannel()));
     }
 
     RedisMessageListenerContainer container() {
@@ -44,6 +50,11 @@ public class JobSignals {
     /** Runs {@code listener} (on the subscriber thread, so it must be quick) whenever work arrives. */
     public void onWake(Runnable listener) {
         wakeListeners.add(listener);
+    }
+
+    /** Runs {@code listener} with the id of every running job whose cancel was requested, on any node. */
+    public void onCancel(Consumer<String> listener) {
+        cancelListeners.add(listener);
     }
 
     /**

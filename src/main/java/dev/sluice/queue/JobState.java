@@ -6,11 +6,21 @@ import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * A job's life. The Lua scripts make these moves; this table is their specification and is checked
- * against them by tests.
+ * A job's life. The Lua scripts make these moves; this table is their specification, and tests check
+ * the scripts against it.
+ *
+ * <pre>
+ * queued ──claim──▶ running ──▶ succeeded
+ *   ▲  │              │ │ │ └──▶ failed     (one attempt only, or a permanent failure)
+ *   │  │              │ │ └────▶ dead       (every one of several attempts failed)
+ *   │  │              │ └──────▶ retrying ──due──▶ queued
+ *   │  │              └────────▶ queued     (lease lost or node stopped: back at the head)
+ *   │  └──cancel──▶ cancelled ◀── cancel ── running, retrying
+ *   └──────retry── dead, failed, cancelled
+ * </pre>
  */
 public enum JobState {
-    QUEUED, RUNNING, SUCCEEDED, FAILED;
+    QUEUED, RUNNING, RETRYING, SUCCEEDED, FAILED, DEAD, CANCELLED;
 
     @JsonValue
     public String wire() {
@@ -21,16 +31,24 @@ public enum JobState {
         return valueOf(value.toUpperCase());
     }
 
+    /** Finished: no worker will touch it again on its own. */
     public boolean isFinal() {
-        return next().isEmpty();
+        return this == SUCCEEDED || this == FAILED || this == DEAD || this == CANCELLED;
+    }
+
+    /** Whether {@code POST /api/jobs/{id}/retry} may run it again. */
+    public boolean isRetryable() {
+        return this == FAILED || this == DEAD || this == CANCELLED;
     }
 
     /** The states this one may move to. */
     public Set<JobState> next() {
         return switch (this) {
-            case QUEUED -> EnumSet.of(RUNNING);
-            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED);
-            case SUCCEEDED, FAILED -> EnumSet.noneOf(JobState.class);
+            case QUEUED -> EnumSet.of(RUNNING, CANCELLED);
+            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, RETRYING, QUEUED, CANCELLED);
+            case RETRYING -> EnumSet.of(QUEUED, CANCELLED);
+            case SUCCEEDED -> EnumSet.noneOf(JobState.class);
+            case FAILED, DEAD, CANCELLED -> EnumSet.of(QUEUED);
         };
     }
 }

@@ -40,12 +40,48 @@ public class JobStore {
         return Instant.ofEpochMilli(createdAt);
     }
 
+    /**
+     * Cancels a job: at once when it waits, by interrupting its worker when it runs.
+     *
+     * @return the job's state after the call and whether this call changed it ({@code RUNNING} and
+     *         changed: the interruption is under way), or empty when there is no such job
+     */
+    public Optional<Cancel> cancel(String id, Duration retention) {
+        List<String> keyList = new ArrayList<>(5);
+        keyList.add(keys.job(id));
+        keyList.addAll(keys.queues());
+        keyList.add(keys.delayed());
+        List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
+                keys.finishedChannel(), keys.cancelChannel());
+        return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
+                : Optional.of(new Cancel(JobState.fromWire((String) reply.get(0)), ((Long) reply.get(1)) == 1L));
+    }
+
+    /** @param changed whether this call cancelled the job or asked its worker to stop */
+    public record Cancel(JobState state, boolean changed) {
+    }
+
+    /**
+     * Queues a dead, failed or cancelled job again, as new.
+     *
+     * @return {@code QUEUED} when it was queued, the unchanged state when it cannot be retried, or empty
+     *         when there is no such job
+     */
+    public Optional<JobState> retry(String id) {
+        List<String> keyList = new ArrayList<>(5);
+        keyList.add(keys.job(id));
+        keyList.addAll(keys.queues());
+        keyList.add(keys.dead());
+        String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel());
+        return Optional.ofNullable(state).map(JobState::fromWire);
+    }
+
     public Optional<Job> find(String id) {
         Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
         return hash.isEmpty() ? Optional.empty() : Optional.of(toJob(id, hash));
     }
 
-    private static Job toJob(String id, Map<Object, Object> hash) {
+    static Job toJob(String id, Map<Object, Object> hash) {
         return new Job(
                 id,
                 (String) hash.get("type"),
@@ -61,7 +97,8 @@ public class JobStore {
                 instant(hash.get("createdAt")),
                 instant(hash.get("startedAt")),
                 instant(hash.get("finishedAt")),
-                (String) hash.get("node"));
+                (String) hash.get("node"),
+                "1".equals(hash.get("cancelRequested")));
     }
 
     private static int integer(Object value) {

@@ -15,7 +15,9 @@ final class LuaScripts {
     static final RedisScript<List> CLAIM = load("claim", List.class);
     static final RedisScript<Long> COMPLETE = load("complete", Long.class);
     static final RedisScript<List> HEARTBEAT = load("heartbeat", List.class);
-    static final RedisScript<Long> LEAVE = load("leave", Long.class);
+    static final RedisScript<List> REAP = load("reap", List.class);
+    static final RedisScript<List> CANCEL = load("cancel", List.class);
+    static final RedisScript<String> RETRY = load("retry", String.class);
 
     private LuaScripts() {
     }

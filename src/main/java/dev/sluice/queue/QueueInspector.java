@@ -13,9 +13,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.stereotype.Component;
 
-/** Read-only views of the queues and nodes; never writes. */
+/** Read-only views of the queues, nodes and jobs; never writes. */
 @Component
 public class QueueInspector {
+
+    /** The states a job listing can be asked for: each is kept in a list or set of its own. */
+    public static final Set<JobState> LISTABLE = Set.of(JobState.QUEUED, JobState.RUNNING, JobState.RETRYING,
+            JobState.DEAD);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -26,42 +30,119 @@ public class QueueInspector {
     }
 
     public QueueStats stats() {
-        Set<TypedTuple<String>> nodes = redis.opsForZSet().rangeWithScores(keys.nodes(), 0, -1);
-        List<TypedTuple<String>> nodeList = nodes == null ? List.of() : new ArrayList<>(nodes);
+        List<TypedTuple<String>> nodes = nodes();
         // One MULTI/EXEC, so the snapshot is atomic: no claim or completion lands between reading a
         // node's free tokens and its leases, and free + running = pool holds in what we report.
-        List<Object> replies = redis.execute(new SessionCallback<List<Object>>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public List<Object> execute(RedisOperations operations) {
-                RedisOperations<String, String> ops = operations;
-                ops.multi();
-                for (Priority priority : Priority.values()) {
-                    ops.opsForList().size(keys.queue(priority));
-                }
-                for (TypedTuple<String> node : nodeList) {
-                    ops.opsForHash().get(keys.node(node.getValue()), "poolSize");
-                    ops.opsForList().size(keys.freeWorkers(node.getValue()));
-                    ops.opsForZSet().zCard(keys.leases(node.getValue()));
-                }
-                return ops.exec();
+        List<Object> replies = transaction(ops -> {
+            for (Priority priority : Priority.values()) {
+                ops.opsForList().size(keys.queue(priority));
+            }
+            ops.opsForZSet().zCard(keys.delayed());
+            ops.opsForZSet().zCard(keys.dead());
+            for (TypedTuple<String> node : nodes) {
+                ops.opsForHash().get(keys.node(node.getValue()), "poolSize");
+                ops.opsForList().size(keys.freeWorkers(node.getValue()));
+                ops.opsForZSet().zCard(keys.leases(node.getValue()));
             }
         });
         Map<Priority, Long> depths = new EnumMap<>(Priority.class);
         for (Priority priority : Priority.values()) {
             depths.put(priority, (Long) replies.get(priority.ordinal()));
         }
-        List<QueueStats.NodeStats> nodeStats = new ArrayList<>(nodeList.size());
+        List<QueueStats.NodeStats> nodeStats = new ArrayList<>(nodes.size());
         long running = 0;
-        for (int i = 0; i < nodeList.size(); i++) {
-            int at = 3 + i * 3;
+        for (int i = 0; i < nodes.size(); i++) {
+            int at = 5 + i * 3;
             String poolSize = (String) replies.get(at);
             long nodeRunning = (Long) replies.get(at + 2);
             running += nodeRunning;
-            nodeStats.add(new QueueStats.NodeStats(nodeList.get(i).getValue(),
+            nodeStats.add(new QueueStats.NodeStats(nodes.get(i).getValue(),
                     poolSize == null ? 0 : Integer.parseInt(poolSize), (Long) replies.get(at + 1), nodeRunning,
-                    Instant.ofEpochMilli(nodeList.get(i).getScore().longValue())));
+                    Instant.ofEpochMilli(nodes.get(i).getScore().longValue())));
         }
-        return new QueueStats(depths, running, nodeStats);
+        return new QueueStats(depths, running, (Long) replies.get(3), (Long) replies.get(4), nodeStats);
+    }
+
+    /**
+     * One page of the jobs in a state: queued in the order they will run (high first), running by
+     * node, retrying soonest due first, dead most recent first.
+     */
+    public Page list(JobState state, long offset, int limit) {
+        if (!LISTABLE.contains(state)) {
+            throw new IllegalArgumentException("cannot list " + state);
+        }
+        List<String> ids = new ArrayList<>();
+        long total = switch (state) {
+            case QUEUED -> window(ids, offset, limit, keys.queues(), true);
+            case RUNNING -> window(ids, offset, limit,
+                    nodes().stream().map(n -> keys.leases(n.getValue())).toList(), false);
+            case RETRYING -> window(ids, offset, limit, List.of(keys.delayed()), false);
+            default -> {
+                Set<String> page = redis.opsForZSet().reverseRange(keys.dead(), offset, offset + limit - 1);
+                ids.addAll(page == null ? List.of() : page);
+                yield zero(redis.opsForZSet().zCard(keys.dead()));
+            }
+        };
+        List<Object> hashes = redis.executePipelined(new SessionCallback<Object>() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public Object execute(RedisOperations operations) {
+                ids.forEach(id -> ((RedisOperations<String, String>) operations).opsForHash().entries(keys.job(id)));
+                return null;
+            }
+        });
+        List<Job> jobs = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> hash = (Map<Object, Object>) hashes.get(i);
+            if (!hash.isEmpty()) {
+                jobs.add(JobStore.toJob(ids.get(i), hash));
+            }
+        }
+        return new Page(jobs, total);
+    }
+
+    /** @param total how many jobs are in that state in all */
+    public record Page(List<Job> jobs, long total) {
+    }
+
+    /** Pages over several lists (or zsets) read as one sequence; returns their total length. */
+    private long window(List<String> ids, long offset, int limit, List<String> sources, boolean lists) {
+        long total = 0;
+        long skip = offset;
+        for (String source : sources) {
+            long size = zero(lists ? redis.opsForList().size(source) : redis.opsForZSet().zCard(source));
+            total += size;
+            if (ids.size() >= limit || skip >= size) {
+                skip -= Math.min(skip, size);
+                continue;
+            }
+            long end = Math.min(size, skip + limit - ids.size()) - 1;
+            ids.addAll(lists ? redis.opsForList().range(source, skip, end)
+                    : redis.opsForZSet().range(source, skip, end));
+            skip = 0;
+        }
+        return total;
+    }
+
+    private List<TypedTuple<String>> nodes() {
+        Set<TypedTuple<String>> nodes = redis.opsForZSet().rangeWithScores(keys.nodes(), 0, -1);
+        return nodes == null ? List.of() : new ArrayList<>(nodes);
+    }
+
+    private List<Object> transaction(java.util.function.Consumer<RedisOperations<String, String>> reads) {
+        return redis.execute(new SessionCallback<List<Object>>() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public List<Object> execute(RedisOperations operations) {
+                operations.multi();
+                reads.accept(operations);
+                return operations.exec();
+            }
+        });
+    }
+
+    private static long zero(Long value) {
+        return value == null ? 0 : value;
     }
 }

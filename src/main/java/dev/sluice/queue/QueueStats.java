@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A snapshot of the queues and the nodes working them.
+ * A snapshot of the queues and the nodes working them, read atomically.
  *
- * @param depths  waiting jobs per priority
- * @param running jobs leased by any node
- * @param nodes   every registered node
+ * @param depths   waiting jobs per priority
+ * @param running  jobs leased by any node
+ * @param retrying jobs waiting out a retry back-off
+ * @param dead     jobs in the dead-letter set
+ * @param nodes    every registered node
  */
-public record QueueStats(Map<Priority, Long> depths, long running, List<NodeStats> nodes) {
+public record QueueStats(Map<Priority, Long> depths, long running, long retrying, long dead, List<NodeStats> nodes) {
 
     /**
      * @param freeWorkers tokens in the node's free-worker list

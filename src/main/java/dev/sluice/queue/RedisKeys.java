@@ -40,9 +40,32 @@ public final class RedisKeys {
         return prefix + "nodes";
     }
 
-    /** HASH describing a node: pool size, start time. */
+    /** ZSET of jobs waiting for a later time (retry back-off) to their due time (Redis time, ms). */
+    public String delayed() {
+        return prefix + "delayed";
+    }
+
+    /** ZSET of dead jobs (every attempt failed) to the time they died (Redis time, ms). */
+    public String dead() {
+        return prefix + "dead";
+    }
+
+    /** String with an expiry: which node reaps during the current tick. */
+    public String reaperLock() {
+        return prefix + "reaper";
+    }
+
+    /** HASH describing a node: pool size, last heartbeat. */
     public String node(String nodeId) {
-        return prefix + "node:" + nodeId;
+        return nodePrefix() + nodeId;
+    }
+
+    /**
+     * What {@link #node} puts before the id. reap.lua derives a node's keys from it and the node ids
+     * in {@link #nodes()}, exactly as {@link #node}, {@link #freeWorkers} and {@link #leases} build them.
+     */
+    public String nodePrefix() {
+        return prefix + "node:";
     }
 
     /** LIST of a node's free-worker tokens, one per idle worker thread. */
@@ -63,6 +86,11 @@ public final class RedisKeys {
     /** Channel carrying the ids of jobs that just reached a final state, space-separated. */
     public String finishedChannel() {
         return prefix + "finished";
+    }
+
+    /** Channel carrying the id of a running job whose node must interrupt it. */
+    public String cancelChannel() {
+        return prefix + "cancel";
     }
 
     /** A pattern matching every key of the namespace (for inspection and tests, never for writes). */

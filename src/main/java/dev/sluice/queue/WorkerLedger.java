@@ -9,58 +9,80 @@ import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.sluice.config.SluiceProperties;
+
 /**
- * A node's writes to its own worker bookkeeping: claiming jobs with free-worker tokens, writing
- * outcomes back with their tokens, and heart-beating. Each call is one script, so tokens, leases and
- * job states always move together.
+ * A node's writes to its own worker bookkeeping, and recovery of what other nodes left behind:
+ * claiming jobs with free-worker tokens, writing outcomes back with their tokens, heart-beating,
+ * reaping and leaving. Each call is one script, so tokens, leases and job states always move together.
  */
 @Component
 public class WorkerLedger {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final SluiceProperties.Dispatch dispatch;
+    private final SluiceProperties.Jobs jobs;
 
-    WorkerLedger(StringRedisTemplate redis, RedisKeys keys) {
+    WorkerLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
         this.redis = redis;
         this.keys = keys;
+        this.dispatch = properties.dispatch();
+        this.jobs = properties.jobs();
     }
 
-    /** Claims up to {@code want} jobs, each paid with one of the node's free tokens. */
-    public List<ClaimedJob> claim(String node, int want, Duration lease) {
-        List<String> keyList = new ArrayList<>(5);
+    /**
+     * Promotes due delayed jobs, then claims up to {@code want} jobs, each paid with one of the node's
+     * free tokens.
+     */
+    public Claim claim(String node, int want) {
+        List<String> keyList = new ArrayList<>(6);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
+        keyList.add(keys.delayed());
         List<?> reply = redis.execute(LuaScripts.CLAIM, keyList,
-                Integer.toString(want), Long.toString(lease.toMillis()), node, keys.jobPrefix());
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 1) / 6);
-        for (int i = 1; i + 5 < reply.size(); i += 6) {
+                Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix());
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 2) / 6);
+        for (int i = 2; i + 5 < reply.size(); i += 6) {
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),
                     Duration.ofMillis(Long.parseLong((String) reply.get(i + 5)))));
         }
-        return claimed;
+        long now = (Long) reply.get(0);
+        long nextDue = (Long) reply.get(1);
+        return new Claim(claimed, nextDue < 0 ? null : Duration.ofMillis(Math.max(0, nextDue - now)));
+    }
+
+    /**
+     * @param jobs        the claimed jobs, highest priority first
+     * @param nextDueIn   how long until the earliest delayed job falls due; null when none waits
+     */
+    public record Claim(List<ClaimedJob> jobs, Duration nextDueIn) {
     }
 
     /** Writes outcomes and returns their tokens; returns how many outcomes were not fenced off. */
-    public int complete(String node, Collection<Outcome> outcomes, Duration retention) {
-        List<String> args = new ArrayList<>(4 + outcomes.size() * 7);
+    public int complete(String node, Collection<Outcome> outcomes) {
+        List<String> args = new ArrayList<>(6 + outcomes.size() * 8);
         args.add(node);
         args.add(keys.jobPrefix());
-        args.add(Long.toString(retention.toMillis()));
+        args.add(Long.toString(jobs.retention().toMillis()));
+        args.add(Long.toString(jobs.deadRetention().toMillis()));
         args.add(keys.finishedChannel());
+        args.add(keys.wakeChannel());
         for (Outcome outcome : outcomes) {
             args.add(outcome.id());
             args.add(outcome.token());
             args.add(Integer.toString(outcome.attempt()));
-            args.add(outcome.state().wire());
+            args.add(outcome.kind().wire());
             args.add(orEmpty(outcome.result()));
             args.add(orEmpty(outcome.error()));
             args.add(orEmpty(outcome.errorType()));
+            args.add(Long.toString(outcome.backoff().toMillis()));
         }
-        Long recorded = redis.execute(LuaScripts.COMPLETE, List.of(keys.freeWorkers(node), keys.leases(node)),
-                args.toArray());
-        return recorded.intValue();
+        Long counted = redis.execute(LuaScripts.COMPLETE,
+                List.of(keys.freeWorkers(node), keys.leases(node), keys.delayed(), keys.dead()), args.toArray());
+        return counted.intValue();
     }
 
     /**
@@ -68,10 +90,10 @@ public class WorkerLedger {
      * {@code idleTokens}. With every token idle and nothing running, this is the start-up registration.
      */
     public Heartbeat heartbeat(String node, int poolSize, Collection<String> idleTokens,
-            Collection<String> runningJobs, Duration lease) {
+            Collection<String> runningJobs) {
         List<String> args = new ArrayList<>(4 + idleTokens.size() + runningJobs.size());
         args.add(node);
-        args.add(Long.toString(lease.toMillis()));
+        args.add(Long.toString(dispatch.lease().toMillis()));
         args.add(Integer.toString(poolSize));
         args.add(Integer.toString(idleTokens.size()));
         args.addAll(idleTokens);
@@ -81,17 +103,49 @@ public class WorkerLedger {
         return new Heartbeat(Instant.ofEpochMilli((Long) reply.get(0)), ((Long) reply.get(1)) == 1L);
     }
 
-    /** Deregisters a stopping node; jobs it still holds go back to the head of their queues. */
-    public int leave(String node) {
-        List<String> keyList = new ArrayList<>(List.of(keys.nodes(), keys.node(node), keys.freeWorkers(node),
-                keys.leases(node)));
-        keyList.addAll(keys.queues());
-        Long back = redis.execute(LuaScripts.LEAVE, keyList, node, keys.jobPrefix());
-        return back.intValue();
-    }
-
     /** @param repaired whether the token list had drifted and was rewritten */
     public record Heartbeat(Instant at, boolean repaired) {
+    }
+
+    /**
+     * Recovers jobs whose lease ran out and removes nodes that stopped heart-beating, unless another
+     * node holds this tick's lock ({@link Reaped#skipped()}).
+     */
+    public Reaped reap(String self) {
+        return reap(self, "");
+    }
+
+    /** Deregisters a stopping node; jobs it still holds go back to the head of their queues. */
+    public Reaped leave(String node) {
+        return reap(node, node);
+    }
+
+    private Reaped reap(String self, String leaving) {
+        List<String> keyList = new ArrayList<>(6);
+        keyList.add(keys.nodes());
+        keyList.addAll(keys.queues());
+        keyList.add(keys.dead());
+        keyList.add(keys.reaperLock());
+        List<?> reply = redis.execute(LuaScripts.REAP, keyList,
+                keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
+                Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
+                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.finishedChannel());
+        return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
+                ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue());
+    }
+
+    /**
+     * What one reaping did.
+     *
+     * @param requeued  jobs put back at the head of their queue
+     * @param cancelled jobs whose cancel had been requested, now cancelled
+     * @param gaveUp    jobs that lost their last attempt, now dead (or failed, with one attempt)
+     * @param nodes     silent nodes removed
+     */
+    public record Reaped(int requeued, int cancelled, int gaveUp, int nodes) {
+        public boolean skipped() {
+            return requeued < 0;
+        }
     }
 
     private static String orEmpty(String value) {

@@ -99,7 +99,7 @@ class JobLifecycleTests extends IntegrationTest {
 
         JsonNode done = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).json();
         assertThat(done.get("state").asString()).isEqualTo("succeeded");
-        assertThat(done.get("result").asString()).isEqualTo("released");
+        assertThat(done.get("result").asString()).isEqualTo("released#1");
     }
 
     @Test

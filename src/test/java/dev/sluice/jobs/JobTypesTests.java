@@ -72,6 +72,18 @@ class JobTypesTests {
     }
 
     @Test
+    void anAbsentPrimitiveFieldTakesItsZeroValueButAnUnknownFieldIsRefused() {
+        JobTypes types = new JobTypes(List.of(new OrderJob("order")), JSON, VALIDATOR);
+
+        assertThatThrownBy(() -> types.validate("order", JSON.readTree("{\"sku\":\"x\"}")))
+                .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.violations())
+                        .containsExactly(new Violation("payload.quantity", "must be greater than or equal to 1")));
+        assertThatThrownBy(() -> types.validate("order", JSON.readTree("{\"sku\":\"x\",\"quantity\":1,\"qty\":2}")))
+                .isInstanceOfSatisfying(InvalidJobException.class, e -> assertThat(e.violations())
+                        .containsExactly(new Violation("payload.qty", "is not a known field")));
+    }
+
+    @Test
     void everyConstraintViolationIsNamedByItsPayloadPath() {
         JobTypes types = new JobTypes(List.of(new OrderJob("order")), JSON, VALIDATOR);
 

@@ -3,22 +3,30 @@ package dev.sluice.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumSet;
+
 import org.junit.jupiter.api.Test;
 
 class JobStateTests {
 
     @Test
-    void onlyFinishedStatesAreFinal() {
-        assertThat(JobState.QUEUED.isFinal()).isFalse();
-        assertThat(JobState.RUNNING.isFinal()).isFalse();
-        assertThat(JobState.SUCCEEDED.isFinal()).isTrue();
-        assertThat(JobState.FAILED.isFinal()).isTrue();
+    void finishedStatesAreFinalAndOnlyFailuresAndCancelsCanBeRetried() {
+        assertThat(EnumSet.allOf(JobState.class).stream().filter(JobState::isFinal))
+                .containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD, JobState.CANCELLED);
+        assertThat(EnumSet.allOf(JobState.class).stream().filter(JobState::isRetryable))
+                .containsExactlyInAnyOrder(JobState.FAILED, JobState.DEAD, JobState.CANCELLED);
     }
 
     @Test
-    void aJobRunsBeforeItFinishes() {
-        assertThat(JobState.QUEUED.next()).containsExactly(JobState.RUNNING);
-        assertThat(JobState.RUNNING.next()).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED);
+    void theTransitionTableMatchesTheLifeOfAJob() {
+        assertThat(JobState.QUEUED.next()).containsExactlyInAnyOrder(JobState.RUNNING, JobState.CANCELLED);
+        assertThat(JobState.RUNNING.next()).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED,
+                JobState.DEAD, JobState.RETRYING, JobState.QUEUED, JobState.CANCELLED);
+        assertThat(JobState.RETRYING.next()).containsExactlyInAnyOrder(JobState.QUEUED, JobState.CANCELLED);
+        assertThat(JobState.SUCCEEDED.next()).isEmpty();
+        for (JobState state : EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED)) {
+            assertThat(state.next()).containsExactly(JobState.QUEUED);
+        }
     }
 
     @Test

@@ -16,13 +16,16 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.support.TestProperties;
 import dev.sluice.support.TestRedis;
 
 /** Each script's contract against a real Redis, empty and wrong-state paths included. */
 class LuaScriptsTests {
 
-    private static final Duration LEASE = Duration.ofSeconds(30);
-    private static final Duration RETENTION = Duration.ofHours(1);
+    private static final SluiceProperties SETTINGS = TestProperties.sluice(
+            "dispatch.lease", "30s", "jobs.retention", "1h", "jobs.dead-retention", "2h");
+    private static final Duration LEASE = SETTINGS.dispatch().lease();
     private static LettuceConnectionFactory connections;
     private static StringRedisTemplate redis;
 
@@ -48,7 +51,7 @@ class LuaScriptsTests {
     void namespace() {
         keys = new RedisKeys("test-scripts-" + UUID.randomUUID());
         store = new JobStore(redis, keys);
-        ledger = new WorkerLedger(redis, keys);
+        ledger = new WorkerLedger(redis, keys, SETTINGS);
     }
 
     @AfterEach
@@ -56,19 +59,18 @@ class LuaScriptsTests {
         redis.delete(redis.keys(keys.everything()));
     }
 
+    // enqueue.lua
+
     @Test
     void enqueueWritesTheHashAndAppendsTheIdToItsPriorityList() {
-        NewJob first = job("a", Priority.LOW);
-        NewJob second = job("b", Priority.LOW);
-        NewJob urgent = job("c", Priority.HIGH);
-
         long redisNow = redisTime();
-        long createdAt = store.enqueue(List.of(first, second, urgent)).toEpochMilli();
+        long createdAt = store.enqueue(List.of(job("a", Priority.LOW), job("b", Priority.LOW), job("c", Priority.HIGH)))
+                .toEpochMilli();
 
         assertThat(createdAt).isBetween(redisNow - 1000, redisNow + 1000);
-        assertThat(redis.opsForList().range(keys.queue(Priority.LOW), 0, -1)).containsExactly("a", "b");
-        assertThat(redis.opsForList().range(keys.queue(Priority.HIGH), 0, -1)).containsExactly("c");
-        assertThat(redis.opsForList().size(keys.queue(Priority.NORMAL))).isZero();
+        assertThat(list(Priority.LOW)).containsExactly("a", "b");
+        assertThat(list(Priority.HIGH)).containsExactly("c");
+        assertThat(list(Priority.NORMAL)).isEmpty();
         Job stored = store.find("a").orElseThrow();
         assertThat(stored.state()).isEqualTo(JobState.QUEUED);
         assertThat(stored.type()).isEqualTo("echo");
@@ -80,21 +82,26 @@ class LuaScriptsTests {
         assertThat(redis.getExpire(keys.job("a"))).isEqualTo(-1);
     }
 
+    // claim.lua
+
     @Test
     void claimWithoutTokensTakesNothing() {
         store.enqueue(List.of(job("a", Priority.HIGH)));
 
-        assertThat(ledger.claim(node, 4, LEASE)).isEmpty();
-        assertThat(redis.opsForList().size(keys.queue(Priority.HIGH))).isEqualTo(1);
-        assertThat(store.find("a").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(ledger.claim(node, 4).jobs()).isEmpty();
+        assertThat(list(Priority.HIGH)).containsExactly("a");
+        assertThat(state("a")).isEqualTo(JobState.QUEUED);
     }
 
     @Test
     void claimWithoutJobsGivesEveryTokenBack() {
         register("w1", "w2", "w3");
 
-        assertThat(ledger.claim(node, 3, LEASE)).isEmpty();
-        assertThat(redis.opsForList().range(keys.freeWorkers(node), 0, -1)).containsExactlyInAnyOrder("w1", "w2", "w3");
+        WorkerLedger.Claim claim = ledger.claim(node, 3);
+
+        assertThat(claim.jobs()).isEmpty();
+        assertThat(claim.nextDueIn()).isNull();
+        assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2", "w3");
     }
 
     @Test
@@ -102,7 +109,7 @@ class LuaScriptsTests {
         register("w1", "w2", "w3", "w4");
         store.enqueue(List.of(job("low", Priority.LOW), job("normal", Priority.NORMAL), job("high", Priority.HIGH)));
 
-        List<ClaimedJob> claimed = ledger.claim(node, 4, LEASE);
+        List<ClaimedJob> claimed = ledger.claim(node, 4).jobs();
 
         assertThat(claimed).extracting(ClaimedJob::id).containsExactly("high", "normal", "low");
         assertThat(claimed).extracting(ClaimedJob::token).doesNotHaveDuplicates();
@@ -111,13 +118,12 @@ class LuaScriptsTests {
             assertThat(job.type()).isEqualTo("echo");
             assertThat(job.timeout()).isEqualTo(Duration.ofSeconds(5));
         });
-        assertThat(redis.opsForList().size(keys.freeWorkers(node))).isEqualTo(1);
+        assertThat(tokens()).hasSize(1);
         assertThat(redis.opsForZSet().zCard(keys.leases(node))).isEqualTo(3);
         Job high = store.find("high").orElseThrow();
         assertThat(high.state()).isEqualTo(JobState.RUNNING);
         assertThat(high.node()).isEqualTo(node);
         assertThat(high.attempts()).isEqualTo(1);
-        assertThat(high.startedAt()).isNotNull();
         Double deadline = redis.opsForZSet().score(keys.leases(node), "high");
         assertThat(deadline.longValue() - high.startedAt().toEpochMilli()).isEqualTo(LEASE.toMillis());
     }
@@ -127,10 +133,10 @@ class LuaScriptsTests {
         register("w1", "w2");
         store.enqueue(List.of(job("a", Priority.NORMAL), job("b", Priority.NORMAL), job("c", Priority.NORMAL)));
 
-        assertThat(ledger.claim(node, 1, LEASE)).extracting(ClaimedJob::id).containsExactly("a");
-        assertThat(ledger.claim(node, 5, LEASE)).extracting(ClaimedJob::id).containsExactly("b");
-        assertThat(redis.opsForList().range(keys.queue(Priority.NORMAL), 0, -1)).containsExactly("c");
-        assertThat(redis.opsForList().size(keys.freeWorkers(node))).isZero();
+        assertThat(ledger.claim(node, 1).jobs()).extracting(ClaimedJob::id).containsExactly("a");
+        assertThat(ledger.claim(node, 5).jobs()).extracting(ClaimedJob::id).containsExactly("b");
+        assertThat(list(Priority.NORMAL)).containsExactly("c");
+        assertThat(tokens()).isEmpty();
     }
 
     @Test
@@ -141,141 +147,416 @@ class LuaScriptsTests {
         store.enqueue(List.of(job("done", Priority.HIGH)));
         redis.opsForHash().put(keys.job("done"), "state", "succeeded");
 
-        assertThat(ledger.claim(node, 1, LEASE)).extracting(ClaimedJob::id).containsExactly("real");
-        assertThat(redis.opsForList().size(keys.queue(Priority.HIGH))).isZero();
+        assertThat(ledger.claim(node, 1).jobs()).extracting(ClaimedJob::id).containsExactly("real");
+        assertThat(list(Priority.HIGH)).isEmpty();
     }
+
+    @Test
+    void claimPromotesDueRetriesFirstAndSaysWhenTheNextFallsDue() {
+        register("w1");
+        store.enqueue(List.of(job("due", Priority.HIGH), job("later", Priority.HIGH), job("waiting", Priority.NORMAL)));
+        redis.delete(keys.queue(Priority.HIGH));
+        redis.opsForHash().put(keys.job("due"), "state", "retrying");
+        redis.opsForHash().put(keys.job("later"), "state", "retrying");
+        long now = redisTime();
+        redis.opsForZSet().add(keys.delayed(), "due", now - 10);
+        redis.opsForZSet().add(keys.delayed(), "later", now + 60_000);
+
+        WorkerLedger.Claim claim = ledger.claim(node, 1);
+
+        assertThat(claim.jobs()).extracting(ClaimedJob::id).containsExactly("due");
+        assertThat(claim.nextDueIn()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
+        assertThat(redis.opsForZSet().range(keys.delayed(), 0, -1)).containsExactly("later");
+        assertThat(state("later")).isEqualTo(JobState.RETRYING);
+    }
+
+    @Test
+    void claimWithNoIdleWorkerPromotesNothingButStillReportsTheNextDueTime() {
+        store.enqueue(List.of(job("due", Priority.HIGH)));
+        redis.delete(keys.queue(Priority.HIGH));
+        redis.opsForHash().put(keys.job("due"), "state", "retrying");
+        redis.opsForZSet().add(keys.delayed(), "due", redisTime() - 10);
+
+        WorkerLedger.Claim claim = ledger.claim(node, 0);
+
+        assertThat(claim.nextDueIn()).isEqualTo(Duration.ZERO);
+        assertThat(state("due")).isEqualTo(JobState.RETRYING);
+    }
+
+    // complete.lua
 
     @Test
     void completeRecordsTheOutcomeEndsTheLeaseAndGivesTheTokenBack() {
         register("w1", "w2");
-        store.enqueue(List.of(job("ok", Priority.NORMAL), job("bad", Priority.NORMAL)));
-        List<ClaimedJob> claimed = ledger.claim(node, 2, LEASE);
+        store.enqueue(List.of(job("ok", Priority.NORMAL), job("bad", Priority.NORMAL, 1)));
+        List<ClaimedJob> claimed = ledger.claim(node, 2).jobs();
 
-        int recorded = ledger.complete(node, List.of(Outcome.succeeded(claimed.get(0), "42"),
-                Outcome.failed(claimed.get(1), "boom", "IllegalStateException")), RETENTION);
+        int counted = ledger.complete(node, List.of(Outcome.succeeded(claimed.get(0), "42"),
+                Outcome.failed(claimed.get(1), "boom", "IllegalStateException", Duration.ofSeconds(1))));
 
-        assertThat(recorded).isEqualTo(2);
+        assertThat(counted).isEqualTo(2);
         Job ok = store.find("ok").orElseThrow();
         assertThat(ok.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(ok.result()).isEqualTo("42");
         assertThat(ok.finishedAt()).isNotNull();
         Job bad = store.find("bad").orElseThrow();
-        assertThat(bad.state()).isEqualTo(JobState.FAILED);
+        assertThat(bad.state()).as("a single attempt ends failed, not dead").isEqualTo(JobState.FAILED);
         assertThat(bad.error()).isEqualTo("boom");
         assertThat(bad.errorType()).isEqualTo("IllegalStateException");
-        assertThat(redis.getExpire(keys.job("ok"))).isBetween(RETENTION.toSeconds() - 5, RETENTION.toSeconds());
+        assertThat(bad.finishedAt()).isNotNull();
+        assertThat(redis.getExpire(keys.job("ok"))).isBetween(3595L, 3600L);
+        assertThat(redis.getExpire(keys.job("bad"))).isBetween(3595L, 3600L);
         assertThat(redis.opsForZSet().zCard(keys.leases(node))).isZero();
-        assertThat(redis.opsForList().range(keys.freeWorkers(node), 0, -1)).containsExactlyInAnyOrder("w1", "w2");
+        assertThat(redis.opsForZSet().zCard(keys.dead())).isZero();
+        assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2");
+    }
+
+    @Test
+    void aFailureWithAttemptsLeftWaitsOutItsBackOffThenDiesWhenTheyAreUsedUp() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.NORMAL, 2)));
+        ClaimedJob first = ledger.claim(node, 1).jobs().get(0);
+
+        long before = redisTime();
+        ledger.complete(node, List.of(Outcome.failed(first, "try again", "Flaky", Duration.ofSeconds(10))));
+
+        Job retrying = store.find("a").orElseThrow();
+        assertThat(retrying.state()).isEqualTo(JobState.RETRYING);
+        assertThat(retrying.error()).isEqualTo("try again");
+        assertThat(redis.opsForZSet().score(keys.delayed(), "a").longValue()).isBetween(before + 10_000, before + 11_000);
+        assertThat(redis.getExpire(keys.job("a"))).isEqualTo(-1);
+
+        redis.opsForZSet().add(keys.delayed(), "a", 0);
+        ClaimedJob second = ledger.claim(node, 1).jobs().get(0);
+        assertThat(second.attempt()).isEqualTo(2);
+        ledger.complete(node, List.of(Outcome.failed(second, "still broken", "Flaky", Duration.ofSeconds(10))));
+
+        Job dead = store.find("a").orElseThrow();
+        assertThat(dead.state()).isEqualTo(JobState.DEAD);
+        assertThat(dead.error()).isEqualTo("still broken");
+        assertThat(redis.opsForZSet().score(keys.dead(), "a")).isNotNull();
+        assertThat(redis.opsForZSet().score(keys.delayed(), "a")).isNull();
+        assertThat(redis.getExpire(keys.job("a"))).isBetween(7195L, 7200L);
+    }
+
+    @Test
+    void aPermanentFailureEndsTheJobWhateverAttemptsAreLeft() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.NORMAL, 5)));
+        ClaimedJob claimed = ledger.claim(node, 1).jobs().get(0);
+
+        ledger.complete(node, List.of(Outcome.failedPermanently(claimed, "card declined", "Declined")));
+
+        assertThat(state("a")).isEqualTo(JobState.FAILED);
+        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
+        assertThat(redis.opsForZSet().zCard(keys.dead())).isZero();
+    }
+
+    @Test
+    void aRequestedCancelWinsOverWhateverTheDeliveryReports() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("ran-on", Priority.NORMAL), job("failed-anyway", Priority.NORMAL)));
+        List<ClaimedJob> claimed = ledger.claim(node, 2).jobs();
+        store.cancel("ran-on", Duration.ofHours(1));
+        store.cancel("failed-anyway", Duration.ofHours(1));
+
+        ledger.complete(node, List.of(Outcome.succeeded(claimed.get(0), "1"),
+                Outcome.failed(claimed.get(1), "x", "X", Duration.ofSeconds(1))));
+
+        assertThat(state("ran-on")).isEqualTo(JobState.CANCELLED);
+        assertThat(state("failed-anyway")).isEqualTo(JobState.CANCELLED);
+        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
     }
 
     @Test
     void completeFencesOffAStaleAttemptButStillReturnsItsToken() {
         register("w1");
         store.enqueue(List.of(job("a", Priority.NORMAL)));
-        ClaimedJob claimed = ledger.claim(node, 1, LEASE).get(0);
+        ClaimedJob claimed = ledger.claim(node, 1).jobs().get(0);
         ClaimedJob stale = new ClaimedJob(claimed.id(), claimed.token(), claimed.type(), claimed.payload(),
                 claimed.attempt() - 1, claimed.timeout());
 
-        assertThat(ledger.complete(node, List.of(Outcome.succeeded(stale, "old")), RETENTION)).isZero();
+        assertThat(ledger.complete(node, List.of(Outcome.succeeded(stale, "old")))).isZero();
 
         Job job = store.find("a").orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.RUNNING);
         assertThat(job.result()).isNull();
         assertThat(redis.opsForZSet().score(keys.leases(node), "a")).isNotNull();
-        assertThat(redis.opsForList().range(keys.freeWorkers(node), 0, -1)).containsExactly("w1");
+        assertThat(tokens()).containsExactly("w1");
     }
 
     @Test
     void completeFencesOffAnotherNodesJob() {
         register("w1");
         store.enqueue(List.of(job("a", Priority.NORMAL)));
-        ClaimedJob claimed = ledger.claim(node, 1, LEASE).get(0);
+        ClaimedJob claimed = ledger.claim(node, 1).jobs().get(0);
 
-        assertThat(ledger.complete("node-b", List.of(Outcome.succeeded(claimed, "x")), RETENTION)).isZero();
-        assertThat(store.find("a").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(ledger.complete("node-b", List.of(Outcome.succeeded(claimed, "x")))).isZero();
+        assertThat(state("a")).isEqualTo(JobState.RUNNING);
     }
 
     @Test
     void completeReplayedAfterALostReplyDoesNotDoubleTheToken() {
         register("w1", "w2");
         store.enqueue(List.of(job("a", Priority.NORMAL)));
-        Outcome outcome = Outcome.succeeded(ledger.claim(node, 2, LEASE).get(0), "1");
+        Outcome outcome = Outcome.succeeded(ledger.claim(node, 2).jobs().get(0), "1");
 
-        assertThat(ledger.complete(node, List.of(outcome), RETENTION)).isEqualTo(1);
-        assertThat(ledger.complete(node, List.of(outcome), RETENTION)).isZero();
+        assertThat(ledger.complete(node, List.of(outcome))).isEqualTo(1);
+        assertThat(ledger.complete(node, List.of(outcome))).isZero();
 
-        assertThat(redis.opsForList().range(keys.freeWorkers(node), 0, -1)).containsExactlyInAnyOrder("w1", "w2");
+        assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2");
     }
+
+    // heartbeat.lua
 
     @Test
     void heartbeatRegistersANodeWithExactlyItsTokensAndRepairsDrift() {
-        WorkerLedger.Heartbeat first = ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), LEASE);
+        WorkerLedger.Heartbeat first = ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of());
         assertThat(first.repaired()).isTrue();
         assertThat(redis.opsForZSet().score(keys.nodes(), node)).isEqualTo((double) first.at().toEpochMilli());
         assertThat(redis.opsForHash().get(keys.node(node), "poolSize")).isEqualTo("3");
 
-        assertThat(ledger.heartbeat(node, 3, List.of("w3", "w1", "w2"), List.of(), LEASE).repaired()).isFalse();
+        assertThat(ledger.heartbeat(node, 3, List.of("w3", "w1", "w2"), List.of()).repaired()).isFalse();
 
         redis.opsForList().rightPush(keys.freeWorkers(node), "w1");
-        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), LEASE).repaired()).isTrue();
-        assertThat(redis.opsForList().range(keys.freeWorkers(node), 0, -1)).containsExactlyInAnyOrder("w1", "w2", "w3");
+        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of()).repaired()).isTrue();
+        assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2", "w3");
 
         redis.opsForList().rightPop(keys.freeWorkers(node));
-        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), LEASE).repaired()).isTrue();
-        assertThat(redis.opsForList().size(keys.freeWorkers(node))).isEqualTo(3);
+        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of()).repaired()).isTrue();
+        assertThat(tokens()).hasSize(3);
     }
 
     @Test
     void heartbeatRenewsOnlyLeasesThatStillExist() {
         register("w1");
         store.enqueue(List.of(job("a", Priority.NORMAL)));
-        ledger.claim(node, 1, LEASE);
+        ledger.claim(node, 1);
         double before = redis.opsForZSet().score(keys.leases(node), "a");
-        await(5);
+        letRedisTimePass(5);
 
-        ledger.heartbeat(node, 1, List.of(), List.of("a", "recovered-elsewhere"), LEASE);
+        ledger.heartbeat(node, 1, List.of(), List.of("a", "recovered-elsewhere"));
 
         assertThat(redis.opsForZSet().score(keys.leases(node), "a")).isGreaterThan(before);
         assertThat(redis.opsForZSet().score(keys.leases(node), "recovered-elsewhere")).isNull();
     }
 
+    // reap.lua
+
     @Test
     void leavePutsRunningJobsBackAtTheHeadAndRemovesTheNode() {
         register("w1", "w2");
         store.enqueue(List.of(job("running", Priority.LOW)));
-        ledger.claim(node, 1, LEASE);
+        ledger.claim(node, 1);
         store.enqueue(List.of(job("waiting", Priority.LOW)));
 
-        assertThat(ledger.leave(node)).isEqualTo(1);
+        WorkerLedger.Reaped left = ledger.leave(node);
 
-        assertThat(redis.opsForList().range(keys.queue(Priority.LOW), 0, -1)).containsExactly("running", "waiting");
+        assertThat(left.requeued()).isEqualTo(1);
+        assertThat(left.nodes()).isEqualTo(1);
+        assertThat(list(Priority.LOW)).containsExactly("running", "waiting");
         Job back = store.find("running").orElseThrow();
         assertThat(back.state()).isEqualTo(JobState.QUEUED);
         assertThat(back.node()).isNull();
-        assertThat(redis.hasKey(keys.freeWorkers(node))).isFalse();
-        assertThat(redis.hasKey(keys.leases(node))).isFalse();
-        assertThat(redis.hasKey(keys.node(node))).isFalse();
-        assertThat(redis.opsForZSet().score(keys.nodes(), node)).isNull();
+        assertThat(back.attempts()).as("the lost attempt counts").isEqualTo(1);
+        assertThat(back.errorType()).isEqualTo("Lost");
+        assertNodeGone(node);
     }
 
     @Test
-    void leaveOfAnUnknownNodeChangesNothing() {
+    void leaveOfAnUnknownNodeChangesNothingElse() {
         store.enqueue(List.of(job("a", Priority.LOW)));
 
-        assertThat(ledger.leave("nobody")).isZero();
-        assertThat(redis.opsForList().range(keys.queue(Priority.LOW), 0, -1)).containsExactly("a");
+        assertThat(ledger.leave("nobody").requeued()).isZero();
+        assertThat(list(Priority.LOW)).containsExactly("a");
+    }
+
+    @Test
+    void reapRecoversEveryJobOfASilentNodeAndRemovesItsTokens() {
+        register("w1", "w2", "w3");
+        store.enqueue(List.of(job("a", Priority.HIGH), job("b", Priority.NORMAL)));
+        ledger.claim(node, 3);
+        store.enqueue(List.of(job("next", Priority.NORMAL)));
+        redis.opsForZSet().add(keys.nodes(), node, redisTime() - LEASE.toMillis() - 1000);
+
+        WorkerLedger.Reaped reaped = ledger.reap("reaper-node");
+
+        assertThat(reaped).isEqualTo(new WorkerLedger.Reaped(2, 0, 0, 1));
+        assertThat(list(Priority.HIGH)).containsExactly("a");
+        assertThat(list(Priority.NORMAL)).as("back at the head").containsExactly("b", "next");
+        assertThat(store.find("a").orElseThrow().attempts()).isEqualTo(1);
+        assertThat(state("b")).isEqualTo(JobState.QUEUED);
+        assertNodeGone(node);
+        assertThat(ledger.reap("reaper-node").skipped()).as("one reaping per tick").isTrue();
+    }
+
+    @Test
+    void reapGivesUpOnAJobWhoseLastAttemptWasLostAndCancelsOneWhoseCancelWasRequested() {
+        register("w1", "w2", "w3");
+        store.enqueue(List.of(job("retries-left", Priority.HIGH, 3), job("last", Priority.HIGH, 2),
+                job("single", Priority.HIGH, 1)));
+        redis.opsForHash().put(keys.job("last"), "attempts", "1");
+        ledger.claim(node, 3);
+        store.enqueue(List.of(job("cancel-me", Priority.NORMAL)));
+        register("w9");
+        ledger.claim(node, 1);
+        redis.opsForHash().put(keys.job("cancel-me"), "cancelRequested", "1");
+        redis.opsForZSet().add(keys.nodes(), node, 0);
+
+        WorkerLedger.Reaped reaped = ledger.reap("reaper-node");
+
+        assertThat(reaped.requeued()).isEqualTo(1);
+        assertThat(reaped.cancelled()).isEqualTo(1);
+        assertThat(reaped.gaveUp()).isEqualTo(2);
+        assertThat(state("retries-left")).isEqualTo(JobState.QUEUED);
+        assertThat(state("last")).isEqualTo(JobState.DEAD);
+        assertThat(redis.opsForZSet().score(keys.dead(), "last")).isNotNull();
+        assertThat(state("single")).isEqualTo(JobState.FAILED);
+        assertThat(state("cancel-me")).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void reapRecoversAnExpiredLeaseOnALiveNodeAndLeavesTheRest() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("expired", Priority.NORMAL), job("fine", Priority.NORMAL)));
+        ledger.claim(node, 2);
+        redis.opsForZSet().add(keys.leases(node), "expired", 0);
+
+        WorkerLedger.Reaped reaped = ledger.reap("reaper-node");
+
+        assertThat(reaped.requeued()).isEqualTo(1);
+        assertThat(reaped.nodes()).isZero();
+        assertThat(state("expired")).isEqualTo(JobState.QUEUED);
+        assertThat(state("fine")).isEqualTo(JobState.RUNNING);
+        assertThat(redis.opsForZSet().range(keys.leases(node), 0, -1)).containsExactly("fine");
+        assertThat(redis.opsForZSet().score(keys.nodes(), node)).isNotNull();
+    }
+
+    @Test
+    void reapWithNothingToDoChangesNothing() {
+        register("w1");
+
+        WorkerLedger.Reaped reaped = ledger.reap("reaper-node");
+
+        assertThat(reaped).isEqualTo(new WorkerLedger.Reaped(0, 0, 0, 0));
+        assertThat(tokens()).containsExactly("w1");
+    }
+
+    // cancel.lua
+
+    @Test
+    void cancelStopsAQueuedJobAtOnceAndItNeverGetsClaimed() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+
+        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.CANCELLED, true));
+
+        assertThat(list(Priority.NORMAL)).isEmpty();
+        assertThat(ledger.claim(node, 1).jobs()).isEmpty();
+        assertThat(store.find("a").orElseThrow().finishedAt()).isNotNull();
+        assertThat(redis.getExpire(keys.job("a"))).isPositive();
+    }
+
+    @Test
+    void cancelTakesARetryingJobOutOfTheDelayedSet() {
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+        redis.delete(keys.queue(Priority.NORMAL));
+        redis.opsForHash().put(keys.job("a"), "state", "retrying");
+        redis.opsForZSet().add(keys.delayed(), "a", 1);
+
+        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.CANCELLED, true));
+        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
+    }
+
+    @Test
+    void cancelOfARunningJobAsksOnceAndLeavesTheStateToItsWorker() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+        ledger.claim(node, 1);
+
+        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.RUNNING, true));
+        assertThat(store.find("a").orElseThrow().cancelRequested()).isTrue();
+        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.RUNNING, false));
+    }
+
+    @Test
+    void cancelLeavesAFinishedJobAloneAndKnowsNoMissingOne() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+        ledger.complete(node, List.of(Outcome.succeeded(ledger.claim(node, 1).jobs().get(0), "1")));
+
+        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.SUCCEEDED, false));
+        assertThat(state("a")).isEqualTo(JobState.SUCCEEDED);
+        assertThat(store.cancel("missing", Duration.ofHours(1))).isEmpty();
+        assertThat(redis.hasKey(keys.job("missing"))).isFalse();
+    }
+
+    // retry.lua
+
+    @Test
+    void retryQueuesADeadJobAsNew() {
+        register("w1");
+        store.enqueue(List.of(job("a", Priority.HIGH, 1)));
+        redis.opsForHash().put(keys.job("a"), "maxAttempts", "2");
+        redis.opsForHash().put(keys.job("a"), "attempts", "1");
+        ledger.complete(node, List.of(Outcome.failed(ledger.claim(node, 1).jobs().get(0), "x", "X", Duration.ZERO)));
+        assertThat(state("a")).isEqualTo(JobState.DEAD);
+
+        assertThat(store.retry("a")).contains(JobState.QUEUED);
+
+        Job again = store.find("a").orElseThrow();
+        assertThat(again.state()).isEqualTo(JobState.QUEUED);
+        assertThat(again.attempts()).isZero();
+        assertThat(again.error()).isNull();
+        assertThat(again.finishedAt()).isNull();
+        assertThat(redis.getExpire(keys.job("a"))).isEqualTo(-1);
+        assertThat(redis.opsForZSet().zCard(keys.dead())).isZero();
+        assertThat(list(Priority.HIGH)).containsExactly("a");
+    }
+
+    @Test
+    void retryRefusesJobsThatAreNotDeadFailedOrCancelled() {
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+
+        assertThat(store.retry("a")).contains(JobState.QUEUED);
+        assertThat(list(Priority.NORMAL)).as("not queued twice").containsExactly("a");
+        redis.opsForHash().put(keys.job("a"), "state", "succeeded");
+        assertThat(store.retry("a")).contains(JobState.SUCCEEDED);
+        assertThat(store.retry("missing")).isEmpty();
+    }
+
+    private void assertNodeGone(String id) {
+        assertThat(redis.hasKey(keys.freeWorkers(id))).isFalse();
+        assertThat(redis.hasKey(keys.leases(id))).isFalse();
+        assertThat(redis.hasKey(keys.node(id))).isFalse();
+        assertThat(redis.opsForZSet().score(keys.nodes(), id)).isNull();
     }
 
     private void register(String... tokens) {
-        ledger.heartbeat(node, tokens.length, List.of(tokens), List.of(), LEASE);
+        ledger.heartbeat(node, tokens.length, List.of(tokens), List.of());
+    }
+
+    private List<String> tokens() {
+        return redis.opsForList().range(keys.freeWorkers(node), 0, -1);
+    }
+
+    private List<String> list(Priority priority) {
+        return redis.opsForList().range(keys.queue(priority), 0, -1);
+    }
+
+    private JobState state(String id) {
+        return store.find(id).orElseThrow().state();
     }
 
     private static NewJob job(String id, Priority priority) {
-        return new NewJob(id, "echo", priority, "{\"n\":1}", 3, Duration.ofSeconds(5));
+        return job(id, priority, 3);
     }
 
-    /** Lets Redis time move on by a few milliseconds. */
-    private static void await(long millis) {
+    private static NewJob job(String id, Priority priority, int maxAttempts) {
+        return new NewJob(id, "echo", priority, "{\"n\":1}", maxAttempts, Duration.ofSeconds(5));
+    }
+
+    private static void letRedisTimePass(long millis) {
         long start = redisTime();
         org.awaitility.Awaitility.await().until(() -> redisTime() >= start + millis);
     }

@@ -25,7 +25,7 @@ import dev.sluice.queue.RedisKeys;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "sluice.namespace=test-${random.uuid}")
-@Import(IntegrationTest.Probes.class)
+@Import({ProbeJobConfiguration.class, IntegrationTest.Cleanup.class})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class IntegrationTest {
 
@@ -60,12 +60,7 @@ public abstract class IntegrationTest {
     }
 
     @TestConfiguration(proxyBeanMethods = false)
-    static class Probes {
-        @Bean
-        ProbeJob probeJob() {
-            return new ProbeJob();
-        }
-
+    static class Cleanup {
         @Bean
         NamespaceCleaner namespaceCleaner(StringRedisTemplate redis, RedisKeys keys) {
             return new NamespaceCleaner(redis, keys);

@@ -18,8 +18,19 @@ import dev.sluice.jobs.JobHandler;
  */
 public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
-    /** @param holdMs how long to run; @param gated wait for {@link #open()} first */
-    public record Payload(String label, long holdMs, boolean gated) {
+    /**
+     * @param holdMs          how long to run
+     * @param gated           wait for {@link #open()} first
+     * @param failUntilHealed throw until {@link #heal()} is called
+     */
+    public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed) {
+    }
+
+    /** What a probe throws while it is not healed. */
+    public static class Unhealed extends RuntimeException {
+        Unhealed(String message) {
+            super(message);
+        }
     }
 
     private final List<String> starts = Collections.synchronizedList(new ArrayList<>());
@@ -27,6 +38,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger maxRunning = new AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(1);
+    private volatile boolean healed;
 
     @Override
     public String type() {
@@ -45,7 +57,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     @Override
     public Payload example() {
-        return new Payload("a", 0, false);
+        return new Payload("a", 0, false, false);
     }
 
     @Override
@@ -60,7 +72,10 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
             if (payload.holdMs() > 0) {
                 Thread.sleep(payload.holdMs());
             }
-            return payload.label();
+            if (payload.failUntilHealed() && !healed) {
+                throw new Unhealed("not healed yet (attempt " + context.attempt() + ")");
+            }
+            return payload.label() + "#" + context.attempt();
         } finally {
             running.decrementAndGet();
         }
@@ -70,10 +85,15 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
         gate.countDown();
     }
 
-    /** Closes the gate again and forgets everything recorded. */
+    public void heal() {
+        healed = true;
+    }
+
+    /** Closes the gate again, un-heals, and forgets everything recorded. */
     public void reset() {
         gate.countDown();
         gate = new CountDownLatch(1);
+        healed = false;
         starts.clear();
         executions.clear();
         maxRunning.set(running.get());
@@ -93,13 +113,29 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
         return maxRunning.get();
     }
 
+    /** How many times any probe job was started. */
+    public int totalExecutions() {
+        return executions.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     public int executions(String jobId) {
         AtomicInteger count = executions.get(jobId);
         return count == null ? 0 : count.get();
     }
 
     public static String json(String label, long holdMs, boolean gated, String priority) {
+        return json(label, holdMs, gated, priority, "");
+    }
+
+    /** @param extra more top-level fields, e.g. {@code "maxAttempts":2,"timeout":"1s"}, or empty */
+    public static String json(String label, long holdMs, boolean gated, String priority, String extra) {
         return "{\"type\":\"probe\",\"priority\":\"" + priority + "\",\"payload\":{\"label\":\"" + label
-                + "\",\"holdMs\":" + holdMs + ",\"gated\":" + gated + "}}";
+                + "\",\"holdMs\":" + holdMs + ",\"gated\":" + gated + "}" + (extra.isEmpty() ? "" : "," + extra)
+                + "}";
+    }
+
+    public static String failing(String label, int maxAttempts) {
+        return "{\"type\":\"probe\",\"maxAttempts\":" + maxAttempts + ",\"payload\":{\"label\":\"" + label
+                + "\",\"failUntilHealed\":true}}";
     }
 }

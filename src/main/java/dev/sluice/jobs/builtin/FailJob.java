@@ -38,6 +38,12 @@ class FailJob implements JobHandler<FailJob.Payload> {
         return new Payload("something went wrong");
     }
 
+    /** A fail job fails the same way every time, so by default it gets one attempt and ends failed. */
+    @Override
+    public int maxAttempts() {
+        return 1;
+    }
+
     @Override
     public Object handle(Payload payload, JobContext context) {
         throw new DeliberateFailure(payload.message() == null ? "failed on purpose" : payload.message());

@@ -1,0 +1,140 @@
+package dev.sluice.api;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.JobState;
+import dev.sluice.queue.JobStore;
+import dev.sluice.queue.QueueInspector;
+
+/** Cancel, retry and list: what operators do to jobs after they were submitted. */
+@RestController
+@RequestMapping("/api/jobs")
+@Tag(name = "jobs")
+class JobActionsController {
+
+    /** How long a cancel of a running job waits for the worker to stop before answering 202. */
+    private static final long CANCEL_WAIT_MS = 5_000;
+
+    private final JobStore store;
+    private final QueueInspector inspector;
+    private final JobSignals signals;
+    private final JsonMapper json;
+    private final SluiceProperties.Jobs jobs;
+    private final Executor waitExecutor;
+
+    JobActionsController(JobStore store, QueueInspector inspector, JobSignals signals, JsonMapper json,
+            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+        this.store = store;
+        this.inspector = inspector;
+        this.signals = signals;
+        this.json = json;
+        this.jobs = properties.jobs();
+        this.waitExecutor = waitExecutor;
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Cancel a job", description = "A queued or retrying job is cancelled at once and never "
+            + "runs. A running job's worker is interrupted; the answer waits up to 5 s for it to stop.")
+    @ApiResponse(responseCode = "200", description = "cancelled")
+    @ApiResponse(responseCode = "202", description = "running; its worker is being interrupted (cancelRequested)")
+    @ApiResponse(responseCode = "404", description = "no such job")
+    @ApiResponse(responseCode = "409", description = "the job has already finished")
+    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String id) {
+        CompletableFuture<Void> finished = signals.whenFinished(id);
+        JobStore.Cancel cancel;
+        try {
+            cancel = store.cancel(id, jobs.retention()).orElseThrow(() -> new JobNotFoundException(id));
+        } catch (RuntimeException e) {
+            signals.forget(id, finished);
+            throw e;
+        }
+        if (cancel.state() == JobState.RUNNING) {
+            return finished.completeOnTimeout(null, CANCEL_WAIT_MS, TimeUnit.MILLISECONDS)
+                    .thenApplyAsync(done -> {
+                        signals.forget(id, finished);
+                        JobView view = read(id);
+                        return ResponseEntity.status(view.state() == JobState.RUNNING ? HttpStatus.ACCEPTED
+                                : HttpStatus.OK).body(view);
+                    }, waitExecutor);
+        }
+        signals.forget(id, finished);
+        if (!cancel.changed()) {
+            throw new JobStateConflictException("The job has already finished (" + cancel.state().wire()
+                    + "); only queued, retrying or running jobs can be cancelled.", cancel.state());
+        }
+        return CompletableFuture.completedFuture(ResponseEntity.ok(read(id)));
+    }
+
+    @PostMapping("/{id}/retry")
+    @Operation(summary = "Run a dead, failed or cancelled job again", description = "The job is queued as new: "
+            + "attempts start again from 0 and it leaves the dead-letter set.")
+    @ApiResponse(responseCode = "202", description = "queued again")
+    @ApiResponse(responseCode = "404", description = "no such job")
+    @ApiResponse(responseCode = "409", description = "the job is queued, running, retrying or succeeded")
+    ResponseEntity<JobView> retry(@PathVariable String id) {
+        JobState state = store.retry(id).orElseThrow(() -> new JobNotFoundException(id));
+        if (state != JobState.QUEUED) {
+            throw new JobStateConflictException("Only dead, failed or cancelled jobs can be retried; this one is "
+                    + state.wire() + ".", state);
+        }
+        return ResponseEntity.accepted().location(URI.create("/api/jobs/" + id)).body(read(id));
+    }
+
+    @GetMapping
+    @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order they "
+            + "will run; running: by node; retrying: soonest due first; dead: the dead letters, newest first.")
+    JobPage list(
+            @Parameter(description = "queued, running, retrying or dead", example = "dead")
+            @RequestParam String state,
+            @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") @Min(0) int page,
+            @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
+        JobState wanted = listable(state);
+        QueueInspector.Page found = inspector.list(wanted, (long) page * size, size);
+        return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), page, size,
+                found.total());
+    }
+
+    record JobPage(List<JobView> items, int page, int size, long total) {
+    }
+
+    private static JobState listable(String state) {
+        String allowed = QueueInspector.LISTABLE.stream().map(JobState::wire).sorted()
+                .collect(Collectors.joining(", "));
+        return Arrays.stream(JobState.values())
+                .filter(s -> s.wire().equals(state) && QueueInspector.LISTABLE.contains(s))
+                .findFirst()
+                .orElseThrow(() -> new InvalidRequestException("state", "must be one of " + allowed));
+    }
+
+    private JobView read(String id) {
+        return JobView.of(store.find(id).orElseThrow(() -> new JobNotFoundException(id)), json);
+    }
+}

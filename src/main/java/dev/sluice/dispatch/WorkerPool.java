@@ -1,0 +1,87 @@
+package dev.sluice.dispatch;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+import dev.sluice.queue.ClaimedJob;
+import dev.sluice.queue.Outcome;
+
+/**
+ * The node's fixed pool of worker threads, with a timer per job for its timeout and a way to
+ * interrupt a job by id (cancel) or all of them (shutdown).
+ */
+final class WorkerPool {
+
+    private final ThreadPoolExecutor threads;
+    private final ScheduledThreadPoolExecutor timers;
+    private final Worker worker;
+    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+
+    WorkerPool(int size, Worker worker) {
+        this.worker = worker;
+        // The token gate bounds submissions to the pool size; this queue only bridges the instant
+        // between a worker reporting its outcome and returning to the pool.
+        this.threads = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads("sluice-worker-"));
+        this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("sluice-timeouts-"));
+        timers.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Runs {@code job}; {@code done} gets its outcome on the worker thread, on every path. */
+    void run(ClaimedJob job, Consumer<Outcome> done) {
+        Execution execution = new Execution();
+        executions.put(job.id(), execution);
+        ScheduledFuture<?> timeout = job.timeout().isZero() ? null : timers.schedule(
+                () -> execution.interrupt(Execution.Interruption.TIMEOUT), job.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        threads.execute(() -> {
+            Outcome outcome;
+            try {
+                execution.begin();
+                outcome = worker.run(job, execution);
+            } finally {
+                executions.remove(job.id(), execution);
+                if (timeout != null) {
+                    timeout.cancel(false);
+                }
+            }
+            done.accept(outcome);
+        });
+    }
+
+    /** Interrupts the job if it runs here; returns whether it did. */
+    boolean cancel(String jobId) {
+        Execution execution = executions.get(jobId);
+        if (execution != null) {
+            execution.interrupt(Execution.Interruption.CANCEL);
+        }
+        return execution != null;
+    }
+
+    /** Interrupts every running job and stops the threads. Their jobs are put back by the caller. */
+    void shutdownNow() {
+        executions.values().forEach(e -> e.interrupt(Execution.Interruption.SHUTDOWN));
+        threads.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    /** Lets running jobs finish; takes no new ones. */
+    void shutdown() {
+        threads.shutdown();
+        timers.shutdown();
+    }
+
+    private static CustomizableThreadFactory daemonThreads(String prefix) {
+        CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+        // A handler that ignores interruption must not keep the JVM alive; its job was put back.
+        factory.setDaemon(true);
+        return factory;
+    }
+}

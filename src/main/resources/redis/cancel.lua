@@ -1,0 +1,45 @@
+--[[
+cancel: stop a job. A queued or retrying job is cancelled on the spot and will never run. A running
+job is marked (cancelRequested) and its node is told over the cancel channel to interrupt the worker;
+whatever the delivery then reports, complete.lua records it as cancelled, and so does reap.lua if the
+node is gone. Finished jobs are left alone.
+
+KEYS[1]     the job hash
+KEYS[2..4]  queue lists: high, normal, low
+KEYS[5]     delayed zset
+ARGV[1]     job id
+ARGV[2]     retention of cancelled jobs, ms
+ARGV[3]     finished channel
+ARGV[4]     cancel channel (gets the job id when a running job must be interrupted)
+
+Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled now; { 'running', 1 }
+            when the interruption was requested; { state, 0 } for a job already finished (succeeded,
+            failed, dead, cancelled) or already being cancelled; false when there is no such job
+Redis       6.2+
+]]
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested')
+local state = job[1]
+if not state then
+  return false
+end
+local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
+
+if state == 'queued' or state == 'retrying' then
+  if state == 'queued' then
+    redis.call('LREM', lists[job[2]], 1, ARGV[1])
+  else
+    redis.call('ZREM', KEYS[5], ARGV[1])
+  end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('PUBLISH', ARGV[3], ARGV[1])
+  return { 'cancelled', 1 }
+end
+if state == 'running' and job[3] ~= '1' then
+  redis.call('HSET', KEYS[1], 'cancelRequested', 1)
+  redis.call('PUBLISH', ARGV[4], ARGV[1])
+  return { 'running', 1 }
+end
+return { state, 0 }

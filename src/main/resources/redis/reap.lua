@@ -1,0 +1,115 @@
+--[[
+reap: recover what crashed or stalled nodes left behind. Run by one node per tick (KEYS[6] is the
+tick's lock), and by a stopping node on itself.
+
+A node whose heartbeat is older than the lease is gone: every job it leased is recovered, and its
+token list, lease set, info hash and registration are removed, so no capacity is left counted for
+a node that does not exist. On a live node, a job whose own lease ran out is recovered too.
+
+Recovering a job counts the lost attempt. It goes back to the HEAD of its priority list (it was next
+in line once already) while attempts remain; a job whose cancel was requested becomes cancelled; a
+job with no attempts left becomes dead (or failed when it had a single attempt). A lease whose job
+is not running on that node any more is just dropped.
+
+Node keys are derived from the node ids in the nodes zset, job keys from the ids in lease sets, so
+neither can be passed in KEYS; both prefixes carry the namespace's hash tag (see claim.lua).
+
+KEYS[1]     nodes zset (node id -> last heartbeat, ms)
+KEYS[2..4]  queue lists: high, normal, low
+KEYS[5]     dead-letter zset
+KEYS[6]     reaper lock (a plain string with an expiry)
+ARGV[1]     node key prefix: a node's keys are <prefix><id>, <prefix><id>:free-workers and
+            <prefix><id>:leases (as RedisKeys builds them)
+ARGV[2]     job hash key prefix
+ARGV[3]     lease length, ms: a node silent for longer is gone
+ARGV[4]     a node id to remove now whatever its heartbeat (a node leaving); empty for none. When
+            set, the lock is neither checked nor taken.
+ARGV[5]     lock holder (this node's id) and ARGV[6] the lock's expiry, ms (one tick)
+ARGV[7]     retention of cancelled and failed jobs, ms; ARGV[8] retention of dead jobs, ms
+ARGV[9]     wake channel; ARGV[10] finished channel
+
+Returns     { requeued, cancelled, dead, nodes removed }, or { -1, 0, 0, 0 } when another node holds
+            this tick's lock
+Redis       6.2+
+]]
+local leaving = ARGV[4]
+if leaving == '' then
+  if not redis.call('SET', KEYS[6], ARGV[5], 'NX', 'PX', ARGV[6]) then
+    return { -1, 0, 0, 0 }
+  end
+end
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
+local requeued, cancelled, dead, removed = 0, 0, 0, 0
+local finished = {}
+
+local function recover(node, id)
+  local key = ARGV[2] .. id
+  local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'maxAttempts', 'cancelRequested', 'priority')
+  if job[1] ~= 'running' or job[2] ~= node then
+    return
+  end
+  local note = 'attempt ' .. job[3] .. ' was lost: node ' .. node .. ' stopped before finishing it'
+  if job[5] == '1' then
+    redis.call('HSET', key, 'state', 'cancelled', 'finishedAt', now)
+    redis.call('PEXPIRE', key, ARGV[7])
+    cancelled = cancelled + 1
+    finished[#finished + 1] = id
+  elseif tonumber(job[3]) < tonumber(job[4]) and lists[job[6]] then
+    redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
+    redis.call('HDEL', key, 'startedAt', 'node')
+    redis.call('LPUSH', lists[job[6]], id)
+    requeued = requeued + 1
+  else
+    local final = tonumber(job[4]) > 1 and 'dead' or 'failed'
+    redis.call('HSET', key, 'state', final, 'finishedAt', now, 'error', note, 'errorType', 'Lost')
+    if final == 'dead' then
+      redis.call('ZADD', KEYS[5], now, id)
+      redis.call('PEXPIRE', key, ARGV[8])
+    else
+      redis.call('PEXPIRE', key, ARGV[7])
+    end
+    dead = dead + 1
+    finished[#finished + 1] = id
+  end
+end
+
+local nodes = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #nodes, 2 do
+  local node, beat = nodes[i], tonumber(nodes[i + 1])
+  local leases = ARGV[1] .. node .. ':leases'
+  local gone = node == leaving or beat < now - tonumber(ARGV[3])
+  local expired
+  if gone then
+    expired = redis.call('ZRANGE', leases, 0, -1)
+  else
+    expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now)
+  end
+  for _, id in ipairs(expired) do
+    recover(node, id)
+  end
+  if gone then
+    redis.call('DEL', ARGV[1] .. node, ARGV[1] .. node .. ':free-workers', leases)
+    redis.call('ZREM', KEYS[1], node)
+    removed = removed + 1
+  elseif #expired > 0 then
+    redis.call('ZREM', leases, unpack(expired))
+  end
+end
+
+-- a leaving node that never registered (or was already reaped) still gets its keys removed
+if leaving ~= '' then
+  redis.call('DEL', ARGV[1] .. leaving, ARGV[1] .. leaving .. ':free-workers', ARGV[1] .. leaving .. ':leases')
+end
+-- dead letters whose records expired leave no dangling entry behind
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[8]))
+
+if requeued > 0 then
+  redis.call('PUBLISH', ARGV[9], 'recovered')
+end
+if #finished > 0 then
+  redis.call('PUBLISH', ARGV[10], table.concat(finished, ' '))
+end
+return { requeued, cancelled, dead, removed }

@@ -1,0 +1,31 @@
+--[[
+retry: run a dead, failed or cancelled job again, as new: attempts back to 0, last outcome cleared,
+no expiry, out of the dead-letter set, at the tail of its priority list.
+
+KEYS[1]     the job hash
+KEYS[2..4]  queue lists: high, normal, low
+KEYS[5]     dead-letter zset
+ARGV[1]     job id
+ARGV[2]     wake channel (published to when the list was empty)
+
+Returns     'queued' when re-queued; the job's unchanged state when it cannot be retried (queued,
+            running, retrying, succeeded); false when there is no such job
+Redis       6.2+
+]]
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority')
+local state = job[1]
+if not state then
+  return false
+end
+if state ~= 'dead' and state ~= 'failed' and state ~= 'cancelled' then
+  return state
+end
+local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
+redis.call('HSET', KEYS[1], 'state', 'queued', 'attempts', 0)
+redis.call('HDEL', KEYS[1], 'result', 'error', 'errorType', 'startedAt', 'finishedAt', 'node', 'cancelRequested')
+redis.call('PERSIST', KEYS[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+if redis.call('RPUSH', lists[job[2]], ARGV[1]) == 1 then
+  redis.call('PUBLISH', ARGV[2], 'retry')
+end
+return 'queued'
