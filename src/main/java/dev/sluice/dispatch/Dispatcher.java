@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -53,7 +53,8 @@ public final class Dispatcher implements SmartLifecycle {
 
     // Touched only by the loop thread (and by start() before the loop exists).
     private final Deque<String> idle = new ArrayDeque<>();
-    private final Set<String> running = new HashSet<>();
+    /** Running job id to the moment (nanoTime) after which its lease is no longer renewed. */
+    private final Map<String, Long> running = new HashMap<>();
     private final List<Outcome> unwritten = new ArrayList<>();
 
     private volatile WorkerPool pool;
@@ -232,12 +233,17 @@ public final class Dispatcher implements SmartLifecycle {
 
     private void startJob(ClaimedJob job) {
         idle.remove(job.token());
-        running.add(job.id());
+        // A handler that ignores its timeout's interrupt must not keep the job "running" forever: after
+        // timeout + lease its lease lapses, and the reaper recovers the job (the attempt counts).
+        running.put(job.id(), System.nanoTime() + job.timeout().plus(settings.lease()).toNanos());
         pool.run(job, this::finished);
     }
 
     private void heartbeat() {
-        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, running);
+        long now = System.nanoTime();
+        List<String> renew = running.entrySet().stream().filter(e -> e.getValue() - now > 0)
+                .map(Map.Entry::getKey).toList();
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, renew);
         if (beat.repaired()) {
             repairs++;
             log.warn("Node {}: free-worker list in Redis had drifted from the {} idle workers; rewrote it",

@@ -22,8 +22,9 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
      * @param holdMs          how long to run
      * @param gated           wait for {@link #open()} first
      * @param failUntilHealed throw until {@link #heal()} is called
+     * @param stubborn        when gated, ignore interrupts while waiting (a badly written handler)
      */
-    public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed) {
+    public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed, boolean stubborn) {
     }
 
     /** What a probe throws while it is not healed. */
@@ -57,7 +58,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     @Override
     public Payload example() {
-        return new Payload("a", 0, false, false);
+        return new Payload("a", 0, false, false, false);
     }
 
     @Override
@@ -66,7 +67,9 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
         executions.computeIfAbsent(context.jobId(), id -> new AtomicInteger()).incrementAndGet();
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
         try {
-            if (payload.gated()) {
+            if (payload.gated() && payload.stubborn()) {
+                awaitIgnoringInterrupts();
+            } else if (payload.gated()) {
                 gate.await();
             }
             if (payload.holdMs() > 0) {
@@ -78,6 +81,16 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
             return payload.label() + "#" + context.attempt();
         } finally {
             running.decrementAndGet();
+        }
+    }
+
+    private void awaitIgnoringInterrupts() {
+        while (gate.getCount() > 0) {
+            try {
+                gate.await();
+            } catch (InterruptedException ignored) {
+                // a stubborn handler carries on
+            }
         }
     }
 
