@@ -26,10 +26,14 @@ for i = 4, #KEYS do
   ids[#ids + 1] = ARGV[a]
 end
 
+-- pushed in chunks: unpack() of thousands of values would overflow Lua's stack
 local woke = false
 for priority, ids in pairs(pushes) do
-  if #ids > 0 and redis.call('RPUSH', lists[priority], unpack(ids)) == #ids then
-    woke = true
+  for from = 1, #ids, 1000 do
+    local to = math.min(from + 999, #ids)
+    if redis.call('RPUSH', lists[priority], unpack(ids, from, to)) == to - from + 1 then
+      woke = true
+    end
   end
 end
 if woke then

@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ class JobController {
     private final JobSignals signals;
     private final JsonMapper json;
     private final Duration maxWait;
+    private final int maxBatchSize;
     private final Executor waitExecutor;
 
     JobController(JobSubmitter submitter, JobStore store, JobSignals signals, JsonMapper json,
@@ -50,6 +52,7 @@ class JobController {
         this.signals = signals;
         this.json = json;
         this.maxWait = properties.api().maxWait();
+        this.maxBatchSize = properties.api().maxBatchSize();
         this.waitExecutor = waitExecutor;
     }
 
@@ -62,6 +65,23 @@ class JobController {
     ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request) {
         Job job = submitter.submit(request.toJobRequest());
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(JobView.of(job, json));
+    }
+
+    @PostMapping("/batch")
+    @Operation(summary = "Submit many jobs in one request", description = "All are validated first, then "
+            + "enqueued in one Redis round trip: all or none. For throughput; no batch is tracked (see "
+            + "POST /api/batches for that). At most sluice.api.max-batch-size jobs.")
+    @ApiResponse(responseCode = "202", description = "all queued; their ids, in request order")
+    @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
+    ResponseEntity<BatchView> submitBatch(@Valid @RequestBody SubmitBatchRequest request) {
+        if (request.jobs().size() > maxBatchSize) {
+            throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
+        }
+        List<Job> jobs = submitter.submitAll(request.jobs().stream().map(SubmitJobRequest::toJobRequest).toList());
+        return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));
+    }
+
+    record BatchView(int count, List<String> ids) {
     }
 
     @GetMapping("/{id}")

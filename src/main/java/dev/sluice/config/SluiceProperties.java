@@ -44,8 +44,13 @@ public record SluiceProperties(
         @DefaultValue @Valid Api api,
         @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
 
-    /** @param poolSize worker threads on this node, and so free-worker tokens in its Redis list */
-    public record Workers(@DefaultValue("8") @Min(1) @Max(1024) int poolSize) {
+    /**
+     * @param enabled  false makes an API-only node: it accepts and reports jobs but runs none
+     * @param poolSize worker threads on this node, and so free-worker tokens in its Redis list
+     */
+    public record Workers(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("8") @Min(1) @Max(1024) int poolSize) {
     }
 
     /**
@@ -90,10 +95,12 @@ public record SluiceProperties(
     /**
      * @param maxWait     cap on {@code ?wait=} long-polls
      * @param maxBodySize largest request body accepted; larger ones get 413
+     * @param maxBatchSize most jobs in one {@code POST /api/jobs/batch}
      */
     public record Api(
             @DefaultValue("60s") @NotNull Duration maxWait,
-            @DefaultValue("1MB") @NotNull DataSize maxBodySize) {
+            @DefaultValue("1MB") @NotNull DataSize maxBodySize,
+            @DefaultValue("1000") @Min(1) @Max(10000) int maxBatchSize) {
     }
 
     /**

@@ -47,6 +47,7 @@ public final class Dispatcher implements SmartLifecycle {
     private final SluiceProperties.Dispatch settings;
     private final String node;
     private final int poolSize;
+    private final boolean enabled;
 
     private final ConcurrentLinkedQueue<Outcome> finished = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wake = new AtomicBoolean();
@@ -69,6 +70,7 @@ public final class Dispatcher implements SmartLifecycle {
         this.settings = properties.dispatch();
         this.node = node.value();
         this.poolSize = properties.workers().poolSize();
+        this.enabled = properties.workers().enabled();
         signals.onWake(this::wakeUp);
         signals.onCancel(this::cancel);
     }
@@ -130,6 +132,12 @@ public final class Dispatcher implements SmartLifecycle {
         return loop != null;
     }
 
+    /** An API-only node (sluice.workers.enabled=false) never registers workers or claims jobs. */
+    @Override
+    public boolean isAutoStartup() {
+        return enabled;
+    }
+
     /**
      * Starts before the web server takes requests and stops after it has stopped taking them; Redis
      * connections outlive it, so the last outcomes and the deregistration can still be written.
@@ -141,8 +149,8 @@ public final class Dispatcher implements SmartLifecycle {
 
     public DispatcherStatus status() {
         Thread thread = loop;
-        return new DispatcherStatus(node, poolSize, thread != null && thread.isAlive(), stopping, lastContact,
-                repairs);
+        return new DispatcherStatus(node, enabled ? poolSize : 0, enabled, thread != null && thread.isAlive(),
+                stopping, lastContact, repairs);
     }
 
     private void wakeUp() {

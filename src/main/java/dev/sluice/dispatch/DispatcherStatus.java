@@ -5,11 +5,12 @@ import java.time.Instant;
 /**
  * What the dispatcher reports about itself.
  *
+ * @param enabled     false on an API-only node, which runs no jobs
  * @param alive       whether its loop thread runs
  * @param stopping    whether it is draining for shutdown (it claims nothing more)
  * @param lastContact when a round trip to Redis last succeeded
  * @param repairs     how often the heartbeat found the token list drifted and rewrote it
  */
-public record DispatcherStatus(String node, int poolSize, boolean alive, boolean stopping, Instant lastContact,
+public record DispatcherStatus(String node, int poolSize, boolean enabled, boolean alive, boolean stopping, Instant lastContact,
         long repairs) {
 }

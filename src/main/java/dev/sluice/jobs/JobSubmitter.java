@@ -3,7 +3,6 @@ package dev.sluice.jobs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
@@ -29,19 +28,44 @@ public class JobSubmitter {
     }
 
     public Job submit(JobRequest request) {
-        return submitAll(List.of(request)).get(0);
+        return enqueue(List.of(prepare(request))).get(0);
     }
 
+    private NewJob prepare(JobRequest request) {
+        JobHandler<?> handler = types.require(request.type());
+        return new NewJob(JobIds.next(), request.type(),
+                request.priority() == null ? Priority.NORMAL : request.priority(),
+                types.validate(handler, request.payload()),
+                request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
+                request.timeout() == null ? handler.timeout() : request.timeout());
+    }
+
+    /**
+     * Validates every request, then enqueues them all in one atomic script call: all or none. The
+     * violations of every invalid request are reported together, each field prefixed with
+     * {@code jobs[i].}.
+     */
     public List<Job> submitAll(List<JobRequest> requests) {
         List<NewJob> jobs = new ArrayList<>(requests.size());
-        for (JobRequest request : requests) {
-            JobHandler<?> handler = types.require(request.type());
-            jobs.add(new NewJob(UUID.randomUUID().toString(), request.type(),
-                    request.priority() == null ? Priority.NORMAL : request.priority(),
-                    types.validate(request.type(), request.payload()),
-                    request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
-                    request.timeout() == null ? handler.timeout() : request.timeout()));
+        List<Violation> violations = new ArrayList<>();
+        InvalidJobException.Kind kind = null;
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                jobs.add(prepare(requests.get(i)));
+            } catch (InvalidJobException e) {
+                kind = kind == null ? e.kind() : kind;
+                for (Violation violation : e.violations()) {
+                    violations.add(new Violation("jobs[" + i + "]." + violation.field(), violation.reason()));
+                }
+            }
         }
+        if (kind != null) {
+            throw new InvalidJobException(kind, violations);
+        }
+        return enqueue(jobs);
+    }
+
+    private List<Job> enqueue(List<NewJob> jobs) {
         Instant createdAt = store.enqueue(jobs);
         return jobs.stream().map(job -> new Job(job.id(), job.type(), job.priority(), JobState.QUEUED, job.payload(),
                 null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null, null, false)).toList();

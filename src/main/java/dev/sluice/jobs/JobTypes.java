@@ -57,7 +57,10 @@ public class JobTypes {
 
     /** Binds and validates a payload; returns it as normalized JSON text, ready to store. */
     public String validate(String type, JsonNode payload) {
-        JobHandler<?> handler = require(type);
+        return validate(require(type), payload);
+    }
+
+    String validate(JobHandler<?> handler, JsonNode payload) {
         return json.writeValueAsString(bind(handler, payload == null || payload.isNull()
                 ? json.createObjectNode() : payload));
     }

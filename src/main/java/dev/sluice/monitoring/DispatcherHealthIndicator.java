@@ -30,6 +30,10 @@ class DispatcherHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         DispatcherStatus status = dispatcher.status();
+        if (!status.enabled()) {
+            return Health.up().withDetail("node", status.node()).withDetail("workers", "disabled (API-only node)")
+                    .build();
+        }
         boolean fresh = status.lastContact() != null
                 && status.lastContact().isAfter(Instant.now().minus(staleAfter));
         Health.Builder health = status.stopping() ? Health.outOfService()
