@@ -1,0 +1,459 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.sluice.SluiceApplication;
+import dev.sluice.jobs.JobRequest;
+import dev.sluice.jobs.JobSubmitter;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.Priority;
+import dev.sluice.queue.QueueInspector;
+import dev.sluice.queue.QueueStats;
+import dev.sluice.queue.RedisKeys;
+import dev.sluice.support.TestRedis;
+
+/**
+ * Sluice's benchmark: drain throughput, HTTP submission against an LPUSH ceiling, pickup latency,
+ * Redis cost and service footprint. Runs on purpose ({@code bench/run.sh}), never as part of the test
+ * suite (a smoke-sized run is: {@code BenchmarkSmokeIT}). Every scenario runs {@code runs} times and
+ * the table gives min, median and max. Everything it starts listens on 127.0.0.1 and every loop is
+ * bounded in count and time.
+ */
+public final class Benchmark {
+
+    /** Settings, as {@code name=value} arguments. */
+    record Options(String redisUrl, int jobs, Duration warmUp, Duration measure, int rate, int connections,
+            int batchSize, int runs, int workers, Path jar, String only) {
+
+        boolean runs(int scenario) {
+            return only.isEmpty() || only.contains(Integer.toString(scenario));
+        }
+
+        static Options parse(String... args) {
+            Map<String, String> given = new HashMap<>();
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                given.put(eq < 0 ? arg : arg.substring(0, eq), eq < 0 ? "true" : arg.substring(eq + 1));
+            }
+            boolean smoke = given.containsKey("smoke");
+            return new Options(given.get("redis"),
+                    Integer.parseInt(given.getOrDefault("jobs", smoke ? "2000" : "100000")),
+                    Duration.ofSeconds(Long.parseLong(given.getOrDefault("warmup", smoke ? "1" : "3"))),
+                    Duration.ofSeconds(Long.parseLong(given.getOrDefault("seconds", smoke ? "1" : "20"))),
+                    Integer.parseInt(given.getOrDefault("rate", smoke ? "200" : "500")),
+                    Integer.parseInt(given.getOrDefault("connections", "64")),
+                    Integer.parseInt(given.getOrDefault("batch", "1000")),
+                    Integer.parseInt(given.getOrDefault("runs", smoke ? "1" : "3")),
+                    Integer.parseInt(given.getOrDefault("workers", "8")),
+                    given.containsKey("jar") ? Path.of(given.get("jar")) : null,
+                    given.getOrDefault("only", ""));
+        }
+    }
+
+    /** One measured quantity over the runs. */
+    record Figure(String scenario, String name, String target, List<Double> values) {
+        double median() {
+            List<Double> sorted = values.stream().sorted().toList();
+            return sorted.get(sorted.size() / 2);
+        }
+
+        double min() {
+            return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+    }
+
+    private final Options options;
+    private final Map<String, Figure> figures = new LinkedHashMap<>();
+    private String redisUrl;
+    private boolean ownRedis;
+    private StringRedisTemplate redis;
+
+    Benchmark(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(new Benchmark(Options.parse(args)).run());
+        System.exit(0);
+    }
+
+    /** Runs every scenario and returns the report. */
+    String run() throws Exception {
+        TestRedis.EmbeddedServer server = null;
+        if (options.redisUrl() == null) {
+            server = TestRedis.EmbeddedServer.start(false);
+            redisUrl = server.url();
+            ownRedis = true;
+        } else {
+            redisUrl = options.redisUrl();
+        }
+        LettuceConnectionFactory connections = new LettuceConnectionFactory(
+                LettuceConnectionFactory.createRedisConfiguration(redisUrl));
+        connections.afterPropertiesSet();
+        connections.start();
+        redis = new StringRedisTemplate(connections);
+        try {
+            for (int run = 0; run < options.runs() && (options.runs(1) || options.runs(4)); run++) {
+                drain();
+            }
+            if (options.runs(2)) {
+                submission();
+            }
+            if (options.runs(3)) {
+                pickup();
+            }
+            if (options.jar() != null && options.runs(5)) {
+                for (int run = 0; run < options.runs(); run++) {
+                    footprint();
+                }
+            }
+            return report();
+        } finally {
+            connections.destroy();
+            if (server != null) {
+                server.stop();
+            }
+        }
+    }
+
+    // 1 and 4: drain throughput and Redis cost
+
+    private void drain() {
+        String namespace = "bench-" + UUID.randomUUID();
+        int n = options.jobs();
+        RedisInfo before = RedisInfo.read(redis);
+        List<String> ids;
+        try (ConfigurableApplicationContext producer = app(namespace, "sluice.workers.enabled=false")) {
+            ids = enqueue(producer.getBean(JobSubmitter.class), n);
+        }
+        RedisInfo queued = RedisInfo.read(redis);
+        RedisInfo drained;
+        try (ConfigurableApplicationContext workers = app(namespace, "sluice.workers.pool-size=" + options.workers())) {
+            QueueInspector inspector = workers.getBean(QueueInspector.class);
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (!idle(inspector.stats()) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            drained = RedisInfo.read(redis);
+        }
+        long[] span = startAndFinish(new RedisKeys(namespace), ids);
+        double seconds = (span[1] - span[0]) / 1000.0;
+        record("1 drain", "jobs/s, " + n + " no-op jobs queued, " + options.workers() + " workers",
+                "≥ 20,000", n / Math.max(seconds, 0.001));
+        record("4 Redis cost", "Redis CPU ms per 1,000 jobs (drain)", "≤ 30",
+                (drained.cpuSeconds() - queued.cpuSeconds()) * 1000.0 / (n / 1000.0));
+        record("4 Redis cost", "Redis commands per job (drain)", "≤ 10",
+                (drained.commands() - queued.commands()) / (double) n);
+        record("4 Redis cost", "Redis commands per job (enqueue, batches of 1,000)", "",
+                (queued.commands() - before.commands()) / (double) n);
+        record("4 Redis cost", "Redis memory per queued job, bytes", "≤ 1,024",
+                (queued.usedMemory() - before.usedMemory()) / (double) n);
+        clean(namespace);
+    }
+
+    private static boolean idle(QueueStats stats) {
+        return stats.depths().values().stream().mapToLong(Long::longValue).sum() == 0 && stats.running() == 0;
+    }
+
+    private static List<String> enqueue(JobSubmitter submitter, int n) {
+        List<String> ids = new ArrayList<>(n);
+        ObjectNode empty = JsonNodeFactory.instance.objectNode();
+        Priority[] priorities = Priority.values();
+        for (int from = 0; from < n; from += 1000) {
+            List<JobRequest> batch = IntStream.range(from, Math.min(n, from + 1000))
+                    .mapToObj(i -> JobRequest.of("noop", empty, priorities[i % 3])).toList();
+            submitter.submitAll(batch).stream().map(Job::id).forEach(ids::add);
+        }
+        return ids;
+    }
+
+    /** First startedAt and last finishedAt over the jobs, ms. */
+    private long[] startAndFinish(RedisKeys keys, List<String> ids) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int from = 0; from < ids.size(); from += 5000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 5000));
+            List<Object> replies = redis.executePipelined((RedisCallback<Object>) c -> {
+                chunk.forEach(id -> c.hashCommands().hMGet(keys.job(id).getBytes(), "startedAt".getBytes(),
+                        "finishedAt".getBytes()));
+                return null;
+            });
+            for (Object reply : replies) {
+                List<?> times = (List<?>) reply;
+                first = Math.min(first, Long.parseLong((String) times.get(0)));
+                last = Math.max(last, Long.parseLong((String) times.get(1)));
+            }
+        }
+        return new long[] {first, last};
+    }
+
+    // 2: HTTP submission
+
+    private void submission() throws InterruptedException {
+        String namespace = "bench-" + UUID.randomUUID();
+        String single = "{\"type\":\"noop\",\"payload\":{}}";
+        String batch = "{\"jobs\":[" + IntStream.range(0, options.batchSize())
+                .mapToObj(i -> "{\"type\":\"noop\",\"priority\":\"" + Priority.values()[i % 3].wire() + "\"}")
+                .collect(Collectors.joining(",")) + "]}";
+        try (ConfigurableApplicationContext api = app(namespace, "sluice.workers.enabled=false",
+                "sluice.api.max-batch-size=" + options.batchSize())) {
+            int port = ((WebServerApplicationContext) api).getWebServer().getPort();
+            for (int run = 0; run < options.runs(); run++) {
+                HttpLoad.Result jobs = HttpLoad.run(port, "/api/jobs", options.connections(), options.warmUp(),
+                        options.measure(), i -> single, 400_000);
+                clean(namespace);
+                HttpLoad.Result ceiling = HttpLoad.run(port, "/bench/lpush", options.connections(), options.warmUp(),
+                        options.measure(), i -> single, 400_000);
+                clean(namespace);
+                HttpLoad.Result batches = HttpLoad.run(port, "/api/jobs/batch", 4, options.warmUp(),
+                        options.measure(), i -> batch, 400);
+                clean(namespace);
+                requireNoFailures(jobs, ceiling, batches);
+                String load = options.connections() + " connections";
+                record("2 HTTP submission", "POST /api/jobs requests/s, " + load, "", jobs.perSecond());
+                record("2 HTTP submission", "POST /api/jobs p50 ms", "", jobs.latency().percentileMillis(0.50));
+                record("2 HTTP submission", "POST /api/jobs p99 ms", "", jobs.latency().percentileMillis(0.99));
+                record("2 HTTP submission", "ceiling: one LPUSH per request, requests/s", "", ceiling.perSecond());
+                record("2 HTTP submission", "POST /api/jobs as % of the ceiling", "≥ 80 %",
+                        100.0 * jobs.perSecond() / ceiling.perSecond());
+                record("2 HTTP submission", "POST /api/jobs/batch jobs/s (" + options.batchSize() + " a request, 4 "
+                        + "connections)", "≥ 70,000", batches.perSecond() * options.batchSize());
+            }
+        }
+    }
+
+    private static void requireNoFailures(HttpLoad.Result... results) {
+        for (HttpLoad.Result result : results) {
+            if (result.failures() > 0 || result.requests() == 0) {
+                throw new IllegalStateException("load run had " + result.failures() + " failed of "
+                        + result.requests() + " requests");
+            }
+        }
+    }
+
+    // 3: pickup latency
+
+    private void pickup() {
+        String namespace = "bench-" + UUID.randomUUID();
+        try (ConfigurableApplicationContext app = app(namespace, "sluice.workers.pool-size=" + options.workers())) {
+            JobSubmitter submitter = app.getBean(JobSubmitter.class);
+            StampJob stamp = app.getBean(StampJob.class);
+            ObjectNode empty = JsonNodeFactory.instance.objectNode();
+            long interval = 1_000_000_000L / options.rate();
+            offer(submitter, stamp, empty, interval, (int) (options.rate() * options.warmUp().toSeconds()));
+            for (int run = 0; run < options.runs(); run++) {
+                Histogram latency = offer(submitter, stamp, empty, interval,
+                        (int) (options.rate() * options.measure().toSeconds()));
+                String label = "enqueue-to-start at " + options.rate() + " jobs/s";
+                record("3 pickup latency", label + ", p50 ms", "≤ 0.6", latency.percentileMillis(0.50));
+                record("3 pickup latency", label + ", p95 ms", "", latency.percentileMillis(0.95));
+                record("3 pickup latency", label + ", p99 ms", "≤ 1.5", latency.percentileMillis(0.99));
+                record("3 pickup latency", label + ", max ms", "", latency.maxMillis());
+            }
+        }
+        clean(namespace);
+    }
+
+    /** Offers {@code count} jobs, one every {@code interval} ns (open loop), and returns enqueue-to-start times. */
+    private static Histogram offer(JobSubmitter submitter, StampJob stamp, ObjectNode empty, long interval, int count) {
+        stamp.started.clear();
+        Map<String, Long> sent = new HashMap<>(count * 2);
+        long next = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            next += interval;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            long t0 = System.nanoTime();
+            sent.put(submitter.submit(JobRequest.of("stamp", empty, Priority.NORMAL)).id(), t0);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (stamp.started.size() < sent.size() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        Histogram latency = new Histogram();
+        sent.forEach((id, t0) -> {
+            Long started = stamp.started.get(id);
+            if (started == null) {
+                throw new IllegalStateException("job " + id + " never started");
+            }
+            latency.record(started - t0);
+        });
+        return latency;
+    }
+
+    // 5: service footprint, the packaged jar in a process of its own with default JVM settings
+
+    private void footprint() throws Exception {
+        String namespace = "bench-" + UUID.randomUUID();
+        int port = TestRedis.freePort();
+        Path log = Files.createTempFile("sluice-bench", ".log");
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", options.jar().toString(), "--server.port=" + port, "--server.address=127.0.0.1",
+                "--spring.data.redis.url=" + redisUrl, "--sluice.embedded-redis.enabled=false",
+                "--sluice.namespace=" + namespace, "--sluice.api.max-batch-size=" + options.batchSize())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (status(http, base + "/actuator/health/readiness") != 200) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the service did not become ready; see " + log);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            }
+            record("5 footprint", "start-up to ready, s (java -jar, default JVM settings)", "≤ 3",
+                    (System.nanoTime() - start) / 1e9);
+            String batch = "{\"jobs\":[" + IntStream.range(0, options.batchSize())
+                    .mapToObj(i -> "{\"type\":\"noop\"}").collect(Collectors.joining(",")) + "]}";
+            for (int sent = 0; sent < options.jobs(); sent += options.batchSize()) {
+                http.send(HttpRequest.newBuilder(URI.create(base + "/api/jobs/batch"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+            }
+            deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (!http.send(HttpRequest.newBuilder(URI.create(base + "/api/queues")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().matches(".*\"high\":0,\"normal\":0,\"low\":0\\},\"running\":0.*")
+                    && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            record("5 footprint", "resident memory after draining " + options.jobs() + " jobs, MiB", "≤ 300",
+                    rssKiB(process.pid()) / 1024.0);
+        } finally {
+            process.destroy();
+            process.waitFor();
+            Files.deleteIfExists(log);
+            clean(namespace);
+        }
+    }
+
+    private static int status(HttpClient http, String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("VmRSS:"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                .findFirst().orElse(-1L);
+    }
+
+    // plumbing
+
+    private ConfigurableApplicationContext app(String namespace, String... settings) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+                "--spring.data.redis.url=" + redisUrl, "--sluice.embedded-redis.enabled=false",
+                "--sluice.namespace=" + namespace, "--spring.profiles.active=bench", "--logging.level.root=WARN",
+                "--spring.main.banner-mode=off"));
+        for (String setting : settings) {
+            args.add("--" + setting);
+        }
+        return new SpringApplicationBuilder(SluiceApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** Removes a namespace's keys: FLUSHALL on the benchmark's own Redis, SCAN + UNLINK on a shared one. */
+    private void clean(String namespace) {
+        if (ownRedis) {
+            redis.execute((RedisCallback<Object>) c -> {
+                c.serverCommands().flushAll();
+                return null;
+            });
+            return;
+        }
+        List<String> batch = new ArrayList<>();
+        try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions()
+                .match(new RedisKeys(namespace).everything()).count(1000).build())) {
+            while (cursor.hasNext()) {
+                batch.add(cursor.next());
+                if (batch.size() == 1000) {
+                    redis.unlink(batch);
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            redis.unlink(batch);
+        }
+    }
+
+    private void record(String scenario, String name, String target, double value) {
+        figures.computeIfAbsent(scenario + "|" + name, k -> new Figure(scenario, name, target, new ArrayList<>()))
+                .values().add(value);
+    }
+
+    Map<String, Figure> figures() {
+        return figures;
+    }
+
+    private String report() throws IOException {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Sluice benchmark: %d cores (%s), %s %s, Redis %s at %s (%s), "
+                        + "%d run(s), min / median / max%n%n", Runtime.getRuntime().availableProcessors(), cpuModel(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), RedisInfo.version(redis),
+                redisUrl, ownRedis ? "its own embedded server, no persistence" : "given", options.runs()));
+        out.append("| scenario | figure | min | median | max | target |\n| --- | --- | ---: | ---: | ---: | --- |\n");
+        for (Figure figure : figures.values()) {
+            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", figure.scenario(),
+                    figure.name(), number(figure.min()), number(figure.median()), number(figure.max()), figure.target()));
+        }
+        return out.toString();
+    }
+
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String cpuModel() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.exists(cpuinfo)) {
+            return System.getProperty("os.arch");
+        }
+        return Files.readAllLines(cpuinfo).stream().filter(line -> line.startsWith("model name"))
+                .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst()
+                .orElse(System.getProperty("os.arch"));
+    }
+}
