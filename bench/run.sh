@@ -7,12 +7,13 @@
 #   bench/run.sh smoke                            # tiny sizes, one run
 #
 # Other settings (name=value): jobs=100000 seconds=20 warmup=3 rate=500 connections=64 batch=1000
-# runs=3 workers=8 only=1,3 (scenario numbers; 4 comes with 1). Prints one Markdown table. Everything listens on and targets 127.0.0.1 only.
+# runs=3 workers=8 only=1,3 (scenario numbers; 4 comes with 1). JAVA_OPTS reach the JVM (e.g. a JFR
+# recording). Prints one Markdown table. Everything listens on and targets 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MAVEN_ARGS="${MAVEN_ARGS:---batch-mode --no-transfer-progress --quiet}"
 ./mvnw -DskipTests package
 ./mvnw dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 jar=$(ls target/sluice-*.jar | grep -v original | head -1)
-exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+exec java ${JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   dev.sluice.bench.Benchmark "jar=$jar" "$@"

@@ -38,7 +38,8 @@ if state == 'queued' or state == 'retrying' then
   return { 'cancelled', 1 }
 end
 if state == 'running' and job[3] ~= '1' then
-  redis.call('HSET', KEYS[1], 'cancelRequested', 1)
+  -- watched: the cancelling request waits for the interrupted delivery to be recorded
+  redis.call('HSET', KEYS[1], 'cancelRequested', 1, 'watched', 1)
   redis.call('PUBLISH', ARGV[4], ARGV[1])
   return { 'running', 1 }
 end

@@ -34,13 +34,15 @@ local function next_due()
   return head[2] and tonumber(head[2]) or -1
 end
 
+local due_at = next_due()
 if want < 1 then
-  out[2] = next_due()
+  out[2] = due_at
   return out
 end
 
-local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
-if #due > 0 then
+-- the common case (nothing delayed, or nothing due yet) costs this one ZRANGE
+if due_at >= 0 and due_at <= now then
+  local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local key = ARGV[4] .. id
     local job = redis.call('HMGET', key, 'state', 'priority')
@@ -50,8 +52,9 @@ if #due > 0 then
     end
   end
   redis.call('ZREM', KEYS[6], unpack(due))
+  due_at = next_due()
 end
-out[2] = next_due()
+out[2] = due_at
 
 local tokens = redis.call('LPOP', KEYS[1], want)
 if not tokens then

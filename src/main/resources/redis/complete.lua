@@ -23,7 +23,8 @@ ARGV[1]     node id
 ARGV[2]     job hash key prefix (see claim.lua)
 ARGV[3]     retention of succeeded, failed and cancelled jobs, ms
 ARGV[4]     retention of dead jobs, ms
-ARGV[5]     finished channel: gets the space-separated ids of jobs that reached a final state
+ARGV[5]     finished channel: gets the space-separated ids of jobs that reached a final state and
+            that someone waits for (marked by watch.lua); jobs nobody waits for are not announced
 ARGV[6]     wake channel: published to when a retry becomes the earliest delayed job
 ARGV[7..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
             result JSON (or empty), error message, error type (both empty unless failed), back-off ms
@@ -48,7 +49,8 @@ for i = 7, #ARGV, 8 do
     tokens[#tokens + 1] = token
   end
   local key = ARGV[2] .. id
-  local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested')
+  local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested', 'errorType',
+    'watched')
   if job[1] == 'running' and job[2] == ARGV[i + 2] and job[3] == ARGV[1] then
     done[#done + 1] = id
     local state
@@ -65,7 +67,9 @@ for i = 7, #ARGV, 8 do
     end
     if state == 'succeeded' or (state == 'cancelled' and ARGV[i + 4] ~= '') then
       redis.call('HSET', key, 'state', state, 'finishedAt', now, 'result', ARGV[i + 4])
-      redis.call('HDEL', key, 'error', 'errorType')
+      if job[6] then
+        redis.call('HDEL', key, 'error', 'errorType')
+      end
     elseif state == 'cancelled' then
       redis.call('HSET', key, 'state', state, 'finishedAt', now)
     else
@@ -81,13 +85,17 @@ for i = 7, #ARGV, 8 do
       redis.call('HSET', key, 'finishedAt', now)
       redis.call('ZADD', KEYS[4], now, id)
       redis.call('PEXPIRE', key, ARGV[4])
-      finished[#finished + 1] = id
+      if job[7] then
+        finished[#finished + 1] = id
+      end
     else
       if state == 'failed' then
         redis.call('HSET', key, 'finishedAt', now)
       end
       redis.call('PEXPIRE', key, ARGV[3])
-      finished[#finished + 1] = id
+      if job[7] then
+        finished[#finished + 1] = id
+      end
     end
   end
 end

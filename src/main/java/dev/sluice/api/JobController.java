@@ -96,11 +96,11 @@ class JobController {
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(read(id));
         }
-        // Register before reading, so a finish between the read and the wait is not missed.
+        // Register before watching, so a finish between the read and the wait is not missed.
         CompletableFuture<Void> finished = signals.whenFinished(id);
         JobView now;
         try {
-            now = read(id);
+            now = JobView.of(store.watch(id).orElseThrow(() -> new JobNotFoundException(id)), json);
         } catch (RuntimeException e) {
             signals.forget(id, finished);
             throw e;

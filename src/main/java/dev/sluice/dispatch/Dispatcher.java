@@ -6,8 +6,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -41,6 +43,7 @@ public final class Dispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    private static final long GATHER_NANOS = Duration.ofNanos(300_000).toNanos();
 
     private final WorkerLedger ledger;
     private final Worker worker;
@@ -54,8 +57,16 @@ public final class Dispatcher implements SmartLifecycle {
 
     // Touched only by the loop thread (and by start() before the loop exists).
     private final Deque<String> idle = new ArrayDeque<>();
-    /** Running job id to the moment (nanoTime) after which its lease is no longer renewed. */
-    private final Map<String, Long> running = new HashMap<>();
+    private final Map<String, Running> running = new HashMap<>();
+
+    /**
+     * A job this node runs.
+     *
+     * @param claimedAt   nanoTime of its claim
+     * @param renewBefore nanoTime after which its lease is no longer renewed (timeout + lease)
+     */
+    private record Running(long claimedAt, long renewBefore) {
+    }
     private final List<Outcome> unwritten = new ArrayList<>();
 
     private volatile WorkerPool pool;
@@ -189,16 +200,20 @@ public final class Dispatcher implements SmartLifecycle {
                 }
             }
             try {
-                writeOutcomes();
-                if (!stopping && !idle.isEmpty()
-                        && (wake.get() || mayHaveMore || now >= nextPoll || now >= nextDue)) {
+                gatherOutcomes();
+                int want = stopping || !(wake.get() || mayHaveMore || now >= nextPoll || now >= nextDue) ? 0
+                        : idle.size() + unwritten.size(); // outcomes written in this cycle give their tokens back
+                if (want > 0) {
                     wake.set(false); // before the claim: a wake-up arriving after its snapshot is kept
-                    int want = idle.size();
-                    WorkerLedger.Claim claim = ledger.claim(node, want);
+                    WorkerLedger.Claim claim = ledger.completeAndClaim(node, unwritten, want);
+                    tokensBack();
                     claim.jobs().forEach(this::startJob);
                     mayHaveMore = claim.jobs().size() == want;
                     nextPoll = now + settings.idlePoll().toNanos();
                     nextDue = claim.nextDueIn() == null ? Long.MAX_VALUE : now + claim.nextDueIn().toNanos();
+                } else if (!unwritten.isEmpty()) {
+                    ledger.complete(node, unwritten);
+                    tokensBack();
                 }
                 if (now >= nextHeartbeat) {
                     heartbeat();
@@ -223,15 +238,38 @@ public final class Dispatcher implements SmartLifecycle {
         pool.shutdown();
     }
 
-    /** Writes every finished job's outcome, which gives its token back. */
-    private void writeOutcomes() {
+    /**
+     * Collects finished outcomes to write. When some jobs have finished while others claimed moments
+     * ago (within {@link #GATHER_NANOS}) are still running, it yields briefly so that one cycle carries
+     * them all: short jobs then travel in full batches (fewer round trips and script calls per job)
+     * instead of splitting into groups that alternate forever. A job running longer than the window is
+     * never waited for, so long jobs cost at most one window of delay per refill.
+     */
+    private void gatherOutcomes() {
+        if (!finished.isEmpty() && finished.size() < running.size()) {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < GATHER_NANOS && youngJobStillRunning(start)) {
+                Thread.yield();
+            }
+        }
         for (Outcome outcome; (outcome = finished.poll()) != null; ) {
             unwritten.add(outcome);
         }
-        if (unwritten.isEmpty()) {
-            return;
+    }
+
+    private boolean youngJobStillRunning(long now) {
+        Set<String> done = new HashSet<>();
+        finished.forEach(outcome -> done.add(outcome.id()));
+        for (Map.Entry<String, Running> job : running.entrySet()) {
+            if (now - job.getValue().claimedAt() < GATHER_NANOS && !done.contains(job.getKey())) {
+                return true;
+            }
         }
-        ledger.complete(node, unwritten);
+        return false;
+    }
+
+    /** After their outcomes are written: the jobs are done, their tokens idle again. */
+    private void tokensBack() {
         for (Outcome outcome : unwritten) {
             running.remove(outcome.id());
             idle.add(outcome.token());
@@ -243,13 +281,14 @@ public final class Dispatcher implements SmartLifecycle {
         idle.remove(job.token());
         // A handler that ignores its timeout's interrupt must not keep the job "running" forever: after
         // timeout + lease its lease lapses, and the reaper recovers the job (the attempt counts).
-        running.put(job.id(), System.nanoTime() + job.timeout().plus(settings.lease()).toNanos());
+        long now = System.nanoTime();
+        running.put(job.id(), new Running(now, now + job.timeout().plus(settings.lease()).toNanos()));
         pool.run(job, this::finished);
     }
 
     private void heartbeat() {
         long now = System.nanoTime();
-        List<String> renew = running.entrySet().stream().filter(e -> e.getValue() - now > 0)
+        List<String> renew = running.entrySet().stream().filter(e -> e.getValue().renewBefore() - now > 0)
                 .map(Map.Entry::getKey).toList();
         WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, renew);
         if (beat.repaired()) {

@@ -58,8 +58,9 @@ public class JobSignals {
     }
 
     /**
-     * A future completed when job {@code id} is reported finished. Register before reading the job's
-     * state, so a finish between the read and the wait is not missed; call {@link #forget} when done.
+     * A future completed when job {@code id} is reported finished. Register first, then read the job
+     * with {@link JobStore#watch} (only watched jobs are announced), so a finish between the read and
+     * the wait is not missed; call {@link #forget} when done.
      */
     public CompletableFuture<Void> whenFinished(String id) {
         return waiting.computeIfAbsent(id, unused -> new CompletableFuture<>());

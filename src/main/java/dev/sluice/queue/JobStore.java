@@ -76,6 +76,22 @@ public class JobStore {
         return Optional.ofNullable(state).map(JobState::fromWire);
     }
 
+    /**
+     * Reads a job and marks it as waited for, so that its finish is announced on the finished channel
+     * (see {@link JobSignals#whenFinished}); register the future first.
+     */
+    public Optional<Job> watch(String id) {
+        List<?> flat = redis.execute(LuaScripts.WATCH, List.of(keys.job(id)));
+        if (flat == null || flat.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<Object, Object> hash = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            hash.put(flat.get(i), flat.get(i + 1));
+        }
+        return Optional.of(toJob(id, hash));
+    }
+
     public Optional<Job> find(String id) {
         Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
         return hash.isEmpty() ? Optional.empty() : Optional.of(toJob(id, hash));

@@ -18,6 +18,7 @@ final class LuaScripts {
     static final RedisScript<List> REAP = load("reap", List.class);
     static final RedisScript<List> CANCEL = load("cancel", List.class);
     static final RedisScript<String> RETRY = load("retry", String.class);
+    static final RedisScript<List> WATCH = load("watch", List.class);
 
     private LuaScripts() {
     }

@@ -1,11 +1,14 @@
 package dev.sluice.queue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -36,13 +39,23 @@ public class WorkerLedger {
      * free tokens.
      */
     public Claim claim(String node, int want) {
+        return toClaim(redis.execute(LuaScripts.CLAIM, claimKeys(node), claimArgs(node, want).toArray()));
+    }
+
+    private List<String> claimKeys(String node) {
         List<String> keyList = new ArrayList<>(6);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
         keyList.add(keys.delayed());
-        List<?> reply = redis.execute(LuaScripts.CLAIM, keyList,
-                Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix());
+        return keyList;
+    }
+
+    private List<String> claimArgs(String node, int want) {
+        return List.of(Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix());
+    }
+
+    private static Claim toClaim(List<?> reply) {
         List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 2) / 6);
         for (int i = 2; i + 5 < reply.size(); i += 6) {
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
@@ -63,6 +76,69 @@ public class WorkerLedger {
 
     /** Writes outcomes and returns their tokens; returns how many outcomes were not fenced off. */
     public int complete(String node, Collection<Outcome> outcomes) {
+        Long counted = redis.execute(LuaScripts.COMPLETE, completeKeys(node), completeArgs(node, outcomes).toArray());
+        return counted.intValue();
+    }
+
+    /**
+     * {@link #complete} then {@link #claim}, pipelined in one network round trip: the claim can spend
+     * the tokens the completion just returned. When Redis has lost its script cache (a restart), it
+     * falls back to the two calls one after the other, which reload the scripts; replaying the
+     * completion is harmless (outcomes are fenced, tokens are not pushed twice).
+     */
+    public Claim completeAndClaim(String node, Collection<Outcome> outcomes, int want) {
+        if (outcomes.isEmpty()) {
+            return claim(node, want);
+        }
+        List<String> completeKeys = completeKeys(node);
+        List<String> claimKeys = claimKeys(node);
+        byte[][] completeCall = binary(completeKeys, completeArgs(node, outcomes));
+        byte[][] claimCall = binary(claimKeys, claimArgs(node, want));
+        List<Object> replies;
+        try {
+            replies = redis.executePipelined((RedisCallback<Object>) connection -> {
+                connection.scriptingCommands().evalSha(LuaScripts.COMPLETE.getSha1(), ReturnType.INTEGER,
+                        completeKeys.size(), completeCall);
+                connection.scriptingCommands().evalSha(LuaScripts.CLAIM.getSha1(), ReturnType.MULTI,
+                        claimKeys.size(), claimCall);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (!scriptCacheLost(e)) {
+                throw e;
+            }
+            complete(node, outcomes);
+            return claim(node, want);
+        }
+        return toClaim((List<?>) replies.get(1));
+    }
+
+    private static boolean scriptCacheLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[][] binary(List<String> keyList, List<String> args) {
+        byte[][] all = new byte[keyList.size() + args.size()][];
+        int i = 0;
+        for (String key : keyList) {
+            all[i++] = key.getBytes(StandardCharsets.UTF_8);
+        }
+        for (String arg : args) {
+            all[i++] = arg.getBytes(StandardCharsets.UTF_8);
+        }
+        return all;
+    }
+
+    private List<String> completeKeys(String node) {
+        return List.of(keys.freeWorkers(node), keys.leases(node), keys.delayed(), keys.dead());
+    }
+
+    private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
         List<String> args = new ArrayList<>(6 + outcomes.size() * 8);
         args.add(node);
         args.add(keys.jobPrefix());
@@ -80,9 +156,7 @@ public class WorkerLedger {
             args.add(orEmpty(outcome.errorType()));
             args.add(Long.toString(outcome.backoff().toMillis()));
         }
-        Long counted = redis.execute(LuaScripts.COMPLETE,
-                List.of(keys.freeWorkers(node), keys.leases(node), keys.delayed(), keys.dead()), args.toArray());
-        return counted.intValue();
+        return args;
     }
 
     /**

@@ -491,6 +491,21 @@ class LuaScriptsTests {
         assertThat(redis.hasKey(keys.job("missing"))).isFalse();
     }
 
+    // watch.lua
+
+    @Test
+    void watchMarksAndReturnsAJobAndCreatesNothingForAMissingOne() {
+        store.enqueue(List.of(job("a", Priority.NORMAL)));
+
+        Job watched = store.watch("a").orElseThrow();
+
+        assertThat(watched.state()).isEqualTo(JobState.QUEUED);
+        assertThat(watched.type()).isEqualTo("echo");
+        assertThat(redis.opsForHash().get(keys.job("a"), "watched")).isEqualTo("1");
+        assertThat(store.watch("missing")).isEmpty();
+        assertThat(redis.hasKey(keys.job("missing"))).isFalse();
+    }
+
     // retry.lua
 
     @Test
