@@ -1,12 +1,13 @@
 --[[
-cancel: stop a job. A queued or retrying job is cancelled on the spot and will never run. A running
+cancel: stop a job. A queued, scheduled or retrying job is cancelled on the spot and will never run. A running
 job is marked (cancelRequested) and its node is told over the cancel channel to interrupt the worker;
 whatever the delivery then reports, complete.lua records it as cancelled, and so does reap.lua if the
 node is gone. Finished jobs are left alone.
 
 KEYS[1]     the job hash
 KEYS[2..4]  queue lists: high, normal, low
-KEYS[5]     delayed zset
+KEYS[5]     delayed zset (retrying jobs)
+KEYS[6]     scheduled zset
 ARGV[1]     job id
 ARGV[2]     retention of cancelled jobs, ms
 ARGV[3]     finished channel
@@ -24,11 +25,13 @@ if not state then
 end
 local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 
-if state == 'queued' or state == 'retrying' then
+if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   if state == 'queued' then
     redis.call('LREM', lists[job[2]], 1, ARGV[1])
-  else
+  elseif state == 'retrying' then
     redis.call('ZREM', KEYS[5], ARGV[1])
+  else
+    redis.call('ZREM', KEYS[6], ARGV[1])
   end
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -4,14 +4,16 @@ claim: take free-worker tokens of one node and pay each with the next job in str
 a token; tokens left over go back. Claimed jobs become running, with their attempt counted, and get a
 lease in the node's lease set.
 
-First, delayed jobs that are due (retry back-off over) move to the tail of their priority list, so
+First, delayed jobs that are due (scheduled time reached, retry back-off over) move to the tail of
+their priority list, so
 promotion needs no timer of its own: whoever claims next promotes. The reply says when the next
 delayed job falls due, so an idle dispatcher can sleep exactly that long.
 
 KEYS[1]     the node's free-worker token list
 KEYS[2]     the node's lease zset (job id -> lease deadline, ms)
 KEYS[3..5]  queue lists: high, normal, low
-KEYS[6]     delayed zset (job id -> due time, ms)
+KEYS[6]     delayed zset (retrying job id -> due time, ms)
+KEYS[7]     scheduled zset (scheduled job id -> due time, ms)
 ARGV[1]     most jobs to claim (the node's idle workers)
 ARGV[2]     lease length, ms
 ARGV[3]     node id
@@ -19,7 +21,8 @@ ARGV[4]     job hash key prefix. Job ids are only known once popped here, so the
             passed in KEYS; the prefix carries the namespace's hash tag, so they share the slot.
 
 Returns     { now, nextDue } followed by six values per claimed job: id, token, type, payload JSON,
-            attempt, timeout (ms). nextDue is the due time of the earliest delayed job, or -1.
+            attempt, timeout (ms). nextDue is the due time of the earliest delayed or scheduled job,
+            or -1.
             An id whose hash is gone or not queued is dropped from its list and skipped.
 Redis       6.2+ (LPOP with a count)
 ]]
@@ -29,32 +32,42 @@ local out = { now, -1 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
 
-local function next_due()
-  local head = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
-  return head[2] and tonumber(head[2]) or -1
+local function head(zset)
+  local first = redis.call('ZRANGE', zset, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2]) or -1
 end
 
-local due_at = next_due()
-if want < 1 then
-  out[2] = due_at
-  return out
+local function earliest(a, b)
+  if a < 0 then return b end
+  if b < 0 then return a end
+  return math.min(a, b)
 end
 
--- the common case (nothing delayed, or nothing due yet) costs this one ZRANGE
-if due_at >= 0 and due_at <= now then
-  local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
+-- moves the due jobs of one zset to the tail of their lists; returns the zset's next due time
+local function promote(zset, from_state)
+  local due_at = head(zset)
+  if due_at < 0 or due_at > now then
+    return due_at
+  end
+  local due = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local key = ARGV[4] .. id
     local job = redis.call('HMGET', key, 'state', 'priority')
-    if job[1] == 'retrying' and lists[job[2]] then
+    if job[1] == from_state and lists[job[2]] then
       redis.call('HSET', key, 'state', 'queued')
       redis.call('RPUSH', lists[job[2]], id)
     end
   end
-  redis.call('ZREM', KEYS[6], unpack(due))
-  due_at = next_due()
+  redis.call('ZREM', zset, unpack(due))
+  return head(zset)
 end
-out[2] = due_at
+
+if want < 1 then
+  out[2] = earliest(head(KEYS[6]), head(KEYS[7]))
+  return out
+end
+-- the common case (nothing delayed or scheduled, or nothing due yet) costs one ZRANGE per zset
+out[2] = earliest(promote(KEYS[6], 'retrying'), promote(KEYS[7], 'scheduled'))
 
 local tokens = redis.call('LPOP', KEYS[1], want)
 if not tokens then

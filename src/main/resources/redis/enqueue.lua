@@ -1,29 +1,94 @@
 --[[
-enqueue: store new jobs and append their ids to their priority lists, in one atomic step.
+enqueue: store new jobs and put each in its priority list, or in the delayed set when it is
+scheduled for later; all of them or none. Before writing anything it checks, atomically:
+  - idempotency: when a key is given and already stored, nothing is written and the stored value
+    (owner id and request fingerprint) is returned, so concurrent duplicates enqueue once;
+  - capacity: when the new jobs would push the queued total, or a priority's list, over its limit,
+    nothing is written and the limit that was hit is returned.
 
 KEYS[1..3]  queue lists: high, normal, low
-KEYS[4..]   one job hash per job, in the order of the ARGV groups
-ARGV[1]     wake channel: published to when a list goes from empty to non-empty, so idle
-            dispatchers start at once instead of on their next poll
-ARGV[2..]   six values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
-            timeout (ms)
+KEYS[4]     scheduled zset (job id -> due time, ms)
+KEYS[5]     idempotency key (a string with an expiry); a never-written placeholder when none
+KEYS[6]     batch hash; KEYS[7] batch member list (placeholders when the jobs form no batch)
+KEYS[8..]   one job hash per job, in the order of the ARGV groups
+ARGV[1]     wake channel: published to when a list goes from empty to non-empty, or when a scheduled
+            job becomes the earliest delayed one, so idle dispatchers start on time
+ARGV[2]     capacity of all three lists together; ARGV[3..5] of high, normal, low (0: no limit)
+ARGV[6]     idempotency value to store, "<owner id>|<fingerprint>"; empty when no key
+ARGV[7]     idempotency retention, ms
+ARGV[8]     batch id; empty when none
+ARGV[9]     batch record retention, ms
+ARGV[10..]  seven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+            timeout (ms), delay (ms from now, by Redis time; 0 = at once)
 
-Returns     createdAt: the Redis server time, in ms, stamped on every job of the call
+Returns     { 'ok', createdAt (Redis time, ms) }
+            { 'duplicate', stored idempotency value }
+            { 'full', 'total'|'high'|'normal'|'low', current depth, capacity }
 Redis       6.2+ (no 7.x-only commands)
 ]]
+if ARGV[6] ~= '' then
+  local stored = redis.call('GET', KEYS[5])
+  if stored then
+    return { 'duplicate', stored }
+  end
+end
+
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lists = { high = KEYS[1], normal = KEYS[2], low = KEYS[3] }
-local pushes = { high = {}, normal = {}, low = {} }
+local limits = { high = tonumber(ARGV[3]), normal = tonumber(ARGV[4]), low = tonumber(ARGV[5]) }
+local total_limit = tonumber(ARGV[2])
 
-for i = 4, #KEYS do
-  local a = 2 + (i - 4) * 6
-  local priority = ARGV[a + 1]
-  redis.call('HSET', KEYS[i],
+local adding = { high = 0, normal = 0, low = 0 }
+local jobs = (#KEYS - 7)
+for i = 0, jobs - 1 do
+  local priority = ARGV[10 + i * 7 + 1]
+  adding[priority] = adding[priority] + 1
+end
+if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
+  local depth, total = {}, 0
+  for priority, list in pairs(lists) do
+    depth[priority] = redis.call('LLEN', list)
+    total = total + depth[priority]
+  end
+  if total_limit > 0 and total + jobs > total_limit then
+    return { 'full', 'total', total, total_limit }
+  end
+  for _, priority in ipairs({ 'high', 'normal', 'low' }) do
+    if limits[priority] > 0 and depth[priority] + adding[priority] > limits[priority] then
+      return { 'full', priority, depth[priority], limits[priority] }
+    end
+  end
+end
+
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
+end
+
+local pushes = { high = {}, normal = {}, low = {} }
+local members = {}
+local earliest = nil
+for i = 0, jobs - 1 do
+  local a = 10 + i * 7
+  local id, priority, due = ARGV[a], ARGV[a + 1], now + tonumber(ARGV[a + 6])
+  local key = KEYS[8 + i]
+  redis.call('HSET', key,
     'type', ARGV[a + 2], 'priority', priority, 'state', 'queued', 'payload', ARGV[a + 3],
     'attempts', 0, 'maxAttempts', ARGV[a + 4], 'timeoutMs', ARGV[a + 5], 'createdAt', now)
-  local ids = pushes[priority]
-  ids[#ids + 1] = ARGV[a]
+  if ARGV[8] ~= '' then
+    redis.call('HSET', key, 'batch', ARGV[8])
+    members[#members + 1] = id
+  end
+  if due > now then
+    redis.call('HSET', key, 'state', 'scheduled', 'runAt', due)
+    redis.call('ZADD', KEYS[4], due, id)
+    if not earliest or due < earliest then
+      earliest = due
+    end
+  else
+    local ids = pushes[priority]
+    ids[#ids + 1] = id
+  end
 end
 
 -- pushed in chunks: unpack() of thousands of values would overflow Lua's stack
@@ -36,7 +101,21 @@ for priority, ids in pairs(pushes) do
     end
   end
 end
+if earliest then
+  local head = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  if tonumber(head[2]) >= earliest then
+    woke = true
+  end
+end
+if ARGV[8] ~= '' then
+  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now)
+  for from = 1, #members, 1000 do
+    redis.call('RPUSH', KEYS[7], unpack(members, from, math.min(from + 999, #members)))
+  end
+  redis.call('PEXPIRE', KEYS[6], ARGV[9])
+  redis.call('PEXPIRE', KEYS[7], ARGV[9])
+end
 if woke then
   redis.call('PUBLISH', ARGV[1], 'enqueued')
 end
-return now
+return { 'ok', now }

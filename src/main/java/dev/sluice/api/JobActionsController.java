@@ -110,9 +110,10 @@ class JobActionsController {
 
     @GetMapping
     @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order they "
-            + "will run; running: by node; retrying: soonest due first; dead: the dead letters, newest first.")
+            + "will run; running: by node; scheduled and retrying: soonest due first; dead: the dead letters, "
+            + "newest first.")
     JobPage list(
-            @Parameter(description = "queued, running, retrying or dead", example = "dead")
+            @Parameter(description = "scheduled, queued, running, retrying or dead", example = "dead")
             @RequestParam String state,
             @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {

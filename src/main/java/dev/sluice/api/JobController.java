@@ -22,11 +22,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
-import dev.sluice.jobs.Durations;
+import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
 import dev.sluice.queue.JobSignals;
@@ -58,12 +59,25 @@ class JobController {
 
     @PostMapping
     @Operation(summary = "Submit a job", description = "Validates the job and queues it; answers at once.")
-    @ApiResponse(responseCode = "202", description = "queued; Location names the job")
+    @ApiResponse(responseCode = "202", description = "queued (or scheduled); Location names the job")
+    @ApiResponse(responseCode = "200", description = "replay: this Idempotency-Key was used with the same body "
+            + "before; the original job, with header Idempotent-Replayed: true")
     @ApiResponse(responseCode = "400", description = "unknown type, invalid payload or priority, malformed JSON")
     @ApiResponse(responseCode = "413", description = "body larger than sluice.api.max-body-size")
+    @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with a different body")
+    @ApiResponse(responseCode = "429", description = "the queue is full; Retry-After; nothing was queued")
     @ApiResponse(responseCode = "503", description = "Redis unreachable; nothing was queued")
-    ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request) {
-        Job job = submitter.submit(request.toJobRequest());
+    ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request,
+            @Parameter(description = "makes retries of this request safe: the same key and body return the "
+                    + "same job, for sluice.idempotency.retention")
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
+        JobSubmitter.Submitted submitted = submitter.submit(request.toJobRequest(),
+                Idempotency.fromHeader("jobs", idempotencyKey, request, json));
+        if (submitted.replayed()) {
+            return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
+                    .location(URI.create("/api/jobs/" + submitted.replayedId())).body(read(submitted.replayedId()));
+        }
+        Job job = submitted.jobs().get(0);
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(JobView.of(job, json));
     }
 
@@ -92,7 +106,7 @@ class JobController {
     CompletableFuture<JobView> get(@PathVariable String id,
             @Parameter(description = "how long to wait for the job to finish, e.g. 5s or PT5S", example = "5s")
             @RequestParam(required = false) String wait) {
-        Duration waitFor = waitDuration(wait);
+        Duration waitFor = Waits.parse(wait, maxWait);
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(read(id));
         }
@@ -118,14 +132,5 @@ class JobController {
 
     private JobView read(String id) {
         return JobView.of(store.find(id).orElseThrow(() -> new JobNotFoundException(id)), json);
-    }
-
-    private Duration waitDuration(String wait) {
-        if (wait == null) {
-            return Duration.ZERO;
-        }
-        Duration duration = Durations.parse(wait)
-                .orElseThrow(() -> new InvalidRequestException("wait", "must be " + Durations.EXAMPLES));
-        return duration.compareTo(maxWait) > 0 ? maxWait : duration;
     }
 }

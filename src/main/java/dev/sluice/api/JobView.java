@@ -30,9 +30,13 @@ record JobView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
+        @Schema(description = "when a scheduled job is due")
+        Instant runAt,
         String node,
         @Schema(description = "true while a running job's worker is being interrupted on request")
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        @Schema(description = "the batch it belongs to, if any")
+        String batch) {
 
     /** @param type the kind of failure, e.g. the handler's exception name */
     record ErrorView(String type, String message) {
@@ -42,7 +46,7 @@ record JobView(
         return new JobView(job.id(), job.type(), job.priority(), job.state(), tree(json, job.payload()),
                 tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
                 job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
-                job.finishedAt(), job.node(), job.cancelRequested());
+                job.finishedAt(), job.runAt(), job.node(), job.cancelRequested(), job.batch());
     }
 
     private static JsonNode tree(JsonMapper json, String text) {

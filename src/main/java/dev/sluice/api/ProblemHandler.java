@@ -28,8 +28,10 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.sluice.jobs.IdempotencyConflictException;
 import dev.sluice.jobs.InvalidJobException;
 import dev.sluice.jobs.Violation;
+import dev.sluice.queue.QueueFullException;
 
 /** Every error the API answers with, as RFC 9457 problem+json. Never a class name or a stack trace. */
 @RestControllerAdvice
@@ -40,8 +42,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidJob(InvalidJobException e) {
-        Problems problem = e.kind() == InvalidJobException.Kind.UNKNOWN_TYPE
-                ? Problems.UNKNOWN_JOB_TYPE : Problems.INVALID_PAYLOAD;
+        Problems problem = switch (e.kind()) {
+            case UNKNOWN_TYPE -> Problems.UNKNOWN_JOB_TYPE;
+            case INVALID_PAYLOAD -> Problems.INVALID_PAYLOAD;
+            case INVALID_REQUEST -> Problems.INVALID_REQUEST;
+        };
         return respond(problem.detail(summary(e.violations()), e.violations()));
     }
 
@@ -53,6 +58,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> notFound(JobNotFoundException e) {
         return respond(Problems.JOB_NOT_FOUND.detail(e.getMessage()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> notFound(BatchNotFoundException e) {
+        return respond(Problems.BATCH_NOT_FOUND.detail(e.getMessage()));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> full(QueueFullException e) {
+        ProblemDetail problem = Problems.QUEUE_FULL.detail(e.getMessage() + " Nothing was queued; retry later.");
+        problem.setProperty("queue", e.scope());
+        problem.setProperty("depth", e.depth());
+        problem.setProperty("capacity", e.capacity());
+        return ResponseEntity.status(Problems.QUEUE_FULL.status()).header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> reusedKey(IdempotencyConflictException e) {
+        return respond(Problems.IDEMPOTENCY_CONFLICT.detail(e.getMessage(),
+                List.of(new Violation("Idempotency-Key", "was used before with a different request body"))));
     }
 
     @ExceptionHandler

@@ -19,7 +19,11 @@ enum Problems {
     UNKNOWN_JOB_TYPE(HttpStatus.BAD_REQUEST, "unknown-job-type", "No such job type"),
     INVALID_PAYLOAD(HttpStatus.BAD_REQUEST, "invalid-payload", "The payload does not fit the job type"),
     JOB_NOT_FOUND(HttpStatus.NOT_FOUND, "job-not-found", "No such job"),
+    BATCH_NOT_FOUND(HttpStatus.NOT_FOUND, "batch-not-found", "No such batch"),
     JOB_STATE_CONFLICT(HttpStatus.CONFLICT, "job-state-conflict", "The job's state does not allow this"),
+    IDEMPOTENCY_CONFLICT(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+            "The Idempotency-Key was used with another request"),
+    QUEUE_FULL(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "The queue is full"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "The request body is too large"),
     REDIS_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "redis-unavailable", "The queue store is unreachable"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side");

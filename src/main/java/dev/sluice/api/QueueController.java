@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.QueueInspector;
 import dev.sluice.queue.QueueStats;
 
@@ -21,9 +22,11 @@ import dev.sluice.queue.QueueStats;
 class QueueController {
 
     private final QueueInspector inspector;
+    private final SluiceProperties.Queues limits;
 
-    QueueController(QueueInspector inspector) {
+    QueueController(QueueInspector inspector, SluiceProperties properties) {
         this.inspector = inspector;
+        this.limits = properties.queues();
     }
 
     @GetMapping
@@ -33,13 +36,37 @@ class QueueController {
         QueueStats stats = inspector.stats();
         Map<String, Long> depths = new LinkedHashMap<>();
         stats.depths().forEach((priority, depth) -> depths.put(priority.wire(), depth));
-        return new QueuesView(depths, stats.running(), stats.nodes().stream()
+        long used = depths.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Long> perPriority = new LinkedHashMap<>();
+        perPriority.put("high", limits.perPriority().high());
+        perPriority.put("normal", limits.perPriority().normal());
+        perPriority.put("low", limits.perPriority().low());
+        Capacity capacity = new Capacity(limits.capacity(), used,
+                limits.capacity() == 0 ? 0 : Math.round(1000.0 * used / limits.capacity()) / 10.0, perPriority);
+        return new QueuesView(depths, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(), capacity,
+                stats.nodes().stream()
                 .map(n -> new NodeView(n.id(), n.poolSize(), n.freeWorkers(), n.busyWorkers(), n.running(),
                         n.consistent(), n.lastHeartbeat()))
                 .toList());
     }
 
-    record QueuesView(Map<String, Long> queues, long running, List<NodeView> nodes) {
+    /**
+     * @param queues    jobs waiting per priority
+     * @param scheduled jobs submitted for later, not yet due
+     * @param retrying  failed jobs waiting out their retry back-off
+     * @param dead      jobs in the dead-letter set
+     */
+    record QueuesView(Map<String, Long> queues, long scheduled, long retrying, long running, long dead, Capacity capacity,
+            List<NodeView> nodes) {
+    }
+
+    /**
+     * @param total       most waiting jobs in all (0: no limit)
+     * @param used        jobs waiting now
+     * @param percent     used as a share of total
+     * @param perPriority each priority's own limit (0: none)
+     */
+    record Capacity(long total, long used, double percent, Map<String, Long> perPriority) {
     }
 
     record NodeView(String id, int poolSize, long freeWorkers, long busyWorkers, long runningJobs,

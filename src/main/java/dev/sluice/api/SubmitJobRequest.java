@@ -1,5 +1,7 @@
 package dev.sluice.api;
 
+import java.time.Instant;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -24,9 +26,15 @@ record SubmitJobRequest(
         @Schema(description = "deliveries before the job is given up; default from the job type")
         @Min(1) @Max(100) Integer maxAttempts,
         @Schema(description = "longest one attempt may run, e.g. 30s; default from the job type", example = "30s")
-        @ValidDuration String timeout) {
+        @ValidDuration String timeout,
+        @Schema(description = "queue the job this long from now (state scheduled until then), e.g. 10m")
+        @ValidDuration String delay,
+        @Schema(description = "queue the job at this time (ISO-8601); not together with delay",
+                example = "2026-11-21T18:00:00Z")
+        Instant runAt) {
 
     JobRequest toJobRequest() {
-        return new JobRequest(type, payload, priority, maxAttempts, Durations.parse(timeout).orElse(null));
+        return new JobRequest(type, payload, priority, maxAttempts, Durations.parse(timeout).orElse(null),
+                Durations.parse(delay).orElse(null), runAt);
     }
 }

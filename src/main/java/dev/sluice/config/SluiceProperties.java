@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -29,6 +30,11 @@ import org.springframework.validation.annotation.Validated;
  * @param dispatch     how the dispatcher claims, leases and heart-beats
  * @param jobs         how long job records are kept
  * @param retry        back-off between attempts
+ * @param queues       capacity limits (backpressure)
+ * @param idempotency  how long Idempotency-Keys are remembered
+ * @param batches      how long batch records are kept
+ * @param schedules    periodic jobs
+ * @param orders       the order example's step durations
  * @param api          limits of the HTTP surface
  * @param embeddedRedis the embedded redis-server started when no local Redis answers
  */
@@ -41,6 +47,11 @@ public record SluiceProperties(
         @DefaultValue @Valid Dispatch dispatch,
         @DefaultValue @Valid Jobs jobs,
         @DefaultValue @Valid Retry retry,
+        @DefaultValue @Valid Queues queues,
+        @DefaultValue @Valid Idempotency idempotency,
+        @DefaultValue @Valid Batches batches,
+        @DefaultValue @Valid List<Schedule> schedules,
+        @DefaultValue @Valid Orders orders,
         @DefaultValue @Valid Api api,
         @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
 
@@ -90,6 +101,65 @@ public record SluiceProperties(
             @DefaultValue("1s") @NotNull Duration backoff,
             @DefaultValue("10m") @NotNull Duration maxBackoff,
             @DefaultValue("0.2") @DecimalMin("0") @DecimalMax("1") double jitter) {
+    }
+
+    /**
+     * Bounded queues: a submission that would push the waiting jobs over a limit is refused whole with
+     * 429 and writes nothing. 0 means no limit.
+     *
+     * @param capacity    most jobs waiting in the three priority lists together
+     * @param perPriority most jobs waiting in one priority's list
+     */
+    public record Queues(
+            @DefaultValue("1000000") @Min(0) long capacity,
+            @DefaultValue @Valid PerPriority perPriority) {
+
+        public record PerPriority(
+                @DefaultValue("0") @Min(0) long high,
+                @DefaultValue("0") @Min(0) long normal,
+                @DefaultValue("0") @Min(0) long low) {
+        }
+    }
+
+    /** @param retention how long an Idempotency-Key is remembered */
+    public record Idempotency(@DefaultValue("24h") @NotNull Duration retention) {
+    }
+
+    /**
+     * A job submitted periodically. Every node evaluates the schedule; one of them enqueues each
+     * period's job (the others find its idempotency key taken).
+     *
+     * @param name    unique; part of each firing's idempotency key
+     * @param cron    Spring cron expression, six fields with seconds, e.g. {@code 0 0 * * * *} hourly
+     * @param type    job type
+     * @param payload the payload as JSON text
+     */
+    public record Schedule(
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name,
+            @NotBlank String cron,
+            @NotBlank String type,
+            @DefaultValue("{}") String payload,
+            @DefaultValue("normal") @Pattern(regexp = "high|normal|low") String priority) {
+    }
+
+    /**
+     * The order example's simulated fulfilment.
+     *
+     * @param payment, picking, shipping, delivery how long each step takes
+     * @param paymentFailures how many first payment attempts of every order fail (to show retries)
+     * @param retention how long an order's record is kept
+     */
+    public record Orders(
+            @DefaultValue("200ms") @NotNull Duration payment,
+            @DefaultValue("200ms") @NotNull Duration picking,
+            @DefaultValue("300ms") @NotNull Duration shipping,
+            @DefaultValue("500ms") @NotNull Duration delivery,
+            @DefaultValue("0") @Min(0) int paymentFailures,
+            @DefaultValue("30d") @NotNull Duration retention) {
+    }
+
+    /** @param retention how long a batch's record is kept after it was submitted */
+    public record Batches(@DefaultValue("7d") @NotNull Duration retention) {
     }
 
     /**

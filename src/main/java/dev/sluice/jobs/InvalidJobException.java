@@ -8,9 +8,9 @@ public class InvalidJobException extends RuntimeException {
     private final Kind kind;
     private final List<Violation> violations;
 
-    public enum Kind { UNKNOWN_TYPE, INVALID_PAYLOAD }
+    public enum Kind { UNKNOWN_TYPE, INVALID_PAYLOAD, INVALID_REQUEST }
 
-    InvalidJobException(Kind kind, List<Violation> violations) {
+    public InvalidJobException(Kind kind, List<Violation> violations) {
         super(violations.toString());
         this.kind = kind;
         this.violations = List.copyOf(violations);

@@ -10,7 +10,9 @@ import java.time.Instant;
  * @param result    the handler's result as JSON text, or null
  * @param error     the failure message, or null
  * @param errorType the kind of failure (the exception's simple name), or null
+ * @param runAt     when a scheduled job is due (Redis time), or null
  * @param cancelRequested a cancel was asked for while it ran; its worker is being interrupted
+ * @param batch     the batch it belongs to, or null
  */
 public record Job(
         String id,
@@ -27,6 +29,8 @@ public record Job(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
+        Instant runAt,
         String node,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        String batch) {
 }

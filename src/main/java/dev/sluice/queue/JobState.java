@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * the scripts against it.
  *
  * <pre>
+ * scheduled ──due──▶ queued; scheduled ──cancel──▶ cancelled
  * queued ──claim──▶ running ──▶ succeeded
  *   ▲  │              │ │ │ └──▶ failed     (one attempt only, or a permanent failure)
  *   │  │              │ │ └────▶ dead       (every one of several attempts failed)
@@ -20,7 +21,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * </pre>
  */
 public enum JobState {
-    QUEUED, RUNNING, RETRYING, SUCCEEDED, FAILED, DEAD, CANCELLED;
+    SCHEDULED, QUEUED, RUNNING, RETRYING, SUCCEEDED, FAILED, DEAD, CANCELLED;
 
     @JsonValue
     public String wire() {
@@ -44,6 +45,7 @@ public enum JobState {
     /** The states this one may move to. */
     public Set<JobState> next() {
         return switch (this) {
+            case SCHEDULED -> EnumSet.of(QUEUED, CANCELLED);
             case QUEUED -> EnumSet.of(RUNNING, CANCELLED);
             case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, RETRYING, QUEUED, CANCELLED);
             case RETRYING -> EnumSet.of(QUEUED, CANCELLED);

@@ -10,23 +10,53 @@ import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.sluice.config.SluiceProperties;
+
 /** Puts jobs into Redis and reads single jobs back. */
 @Component
 public class JobStore {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final SluiceProperties properties;
 
-    JobStore(StringRedisTemplate redis, RedisKeys keys) {
+    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
         this.redis = redis;
         this.keys = keys;
+        this.properties = properties;
     }
 
     /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
     public Instant enqueue(List<NewJob> jobs) {
-        List<String> keyList = new ArrayList<>(keys.queues());
-        List<String> args = new ArrayList<>(1 + jobs.size() * 6);
+        return ((Enqueue.Accepted) enqueue(jobs, Enqueue.Options.NONE)).createdAt();
+    }
+
+    /**
+     * Enqueues all the jobs or none, in one round trip, after checking capacity and, when a key is
+     * given, idempotency.
+     *
+     * @throws QueueFullException when the jobs would not fit; nothing was written
+     */
+    public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
+        boolean idempotent = options.idempotencyKey() != null;
+        boolean batch = options.batchId() != null;
+        List<String> keyList = new ArrayList<>(7 + jobs.size());
+        keyList.addAll(keys.queues());
+        keyList.add(keys.scheduled());
+        keyList.add(idempotent ? keys.idempotency(options.idempotencyScope(), options.idempotencyKey()) : keys.unused());
+        keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
+        keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
+        SluiceProperties.Queues limits = properties.queues();
+        List<String> args = new ArrayList<>(9 + jobs.size() * 7);
         args.add(keys.wakeChannel());
+        args.add(Long.toString(limits.capacity()));
+        args.add(Long.toString(limits.perPriority().high()));
+        args.add(Long.toString(limits.perPriority().normal()));
+        args.add(Long.toString(limits.perPriority().low()));
+        args.add(idempotent ? options.ownerId() + "|" + options.fingerprint() : "");
+        args.add(Long.toString(properties.idempotency().retention().toMillis()));
+        args.add(batch ? options.batchId() : "");
+        args.add(Long.toString(properties.batches().retention().toMillis()));
         for (NewJob job : jobs) {
             keyList.add(keys.job(job.id()));
             args.add(job.id());
@@ -35,9 +65,18 @@ public class JobStore {
             args.add(job.payload());
             args.add(Integer.toString(job.maxAttempts()));
             args.add(Long.toString(job.timeout().toMillis()));
+            args.add(Long.toString(Math.max(0, job.delay().toMillis())));
         }
-        Long createdAt = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
-        return Instant.ofEpochMilli(createdAt);
+        List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
+        return switch ((String) reply.get(0)) {
+            case "ok" -> new Enqueue.Accepted(Instant.ofEpochMilli((Long) reply.get(1)));
+            case "duplicate" -> {
+                String stored = (String) reply.get(1);
+                int bar = stored.indexOf('|');
+                yield new Enqueue.Duplicate(stored.substring(0, bar), stored.substring(bar + 1));
+            }
+            default -> throw new QueueFullException((String) reply.get(1), (Long) reply.get(2), (Long) reply.get(3));
+        };
     }
 
     /**
@@ -47,10 +86,11 @@ public class JobStore {
      *         changed: the interruption is under way), or empty when there is no such job
      */
     public Optional<Cancel> cancel(String id, Duration retention) {
-        List<String> keyList = new ArrayList<>(5);
+        List<String> keyList = new ArrayList<>(6);
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
         keyList.add(keys.delayed());
+        keyList.add(keys.scheduled());
         List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
                 keys.finishedChannel(), keys.cancelChannel());
         return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
@@ -81,15 +121,28 @@ public class JobStore {
      * (see {@link JobSignals#whenFinished}); register the future first.
      */
     public Optional<Job> watch(String id) {
-        List<?> flat = redis.execute(LuaScripts.WATCH, List.of(keys.job(id)));
-        if (flat == null || flat.isEmpty()) {
-            return Optional.empty();
+        return Optional.ofNullable(watchAll(List.of(id)).get(0));
+    }
+
+    /** {@link #watch} for many jobs in one call; an entry is null where the job does not exist. */
+    public List<Job> watchAll(List<String> ids) {
+        List<?> replies = redis.execute(LuaScripts.WATCH, ids.stream().map(keys::job).toList());
+        List<Job> jobs = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            List<?> flat = (List<?>) replies.get(i);
+            Map<Object, Object> hash = new java.util.HashMap<>();
+            for (int f = 0; f + 1 < flat.size(); f += 2) {
+                hash.put(flat.get(f), flat.get(f + 1));
+            }
+            jobs.add(hash.isEmpty() ? null : toJob(ids.get(i), hash));
         }
-        Map<Object, Object> hash = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            hash.put(flat.get(i), flat.get(i + 1));
-        }
-        return Optional.of(toJob(id, hash));
+        return jobs;
+    }
+
+    /** The ids of a batch's jobs, in submission order; empty when there is no such batch. */
+    public List<String> batchMembers(String batchId) {
+        List<String> ids = redis.opsForList().range(keys.batchJobs(batchId), 0, -1);
+        return ids == null ? List.of() : ids;
     }
 
     public Optional<Job> find(String id) {
@@ -113,8 +166,10 @@ public class JobStore {
                 instant(hash.get("createdAt")),
                 instant(hash.get("startedAt")),
                 instant(hash.get("finishedAt")),
+                instant(hash.get("runAt")),
                 (String) hash.get("node"),
-                "1".equals(hash.get("cancelRequested")));
+                "1".equals(hash.get("cancelRequested")),
+                (String) hash.get("batch"));
     }
 
     private static int integer(Object value) {

@@ -11,7 +11,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class LuaScripts {
 
-    static final RedisScript<Long> ENQUEUE = load("enqueue", Long.class);
+    static final RedisScript<List> ENQUEUE = load("enqueue", List.class);
     static final RedisScript<List> CLAIM = load("claim", List.class);
     static final RedisScript<Long> COMPLETE = load("complete", Long.class);
     static final RedisScript<List> HEARTBEAT = load("heartbeat", List.class);

@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 public class QueueInspector {
 
     /** The states a job listing can be asked for: each is kept in a list or set of its own. */
-    public static final Set<JobState> LISTABLE = Set.of(JobState.QUEUED, JobState.RUNNING, JobState.RETRYING,
-            JobState.DEAD);
+    public static final Set<JobState> LISTABLE = Set.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING,
+            JobState.RETRYING, JobState.DEAD);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -39,6 +39,7 @@ public class QueueInspector {
             }
             ops.opsForZSet().zCard(keys.delayed());
             ops.opsForZSet().zCard(keys.dead());
+            ops.opsForZSet().zCard(keys.scheduled());
             for (TypedTuple<String> node : nodes) {
                 ops.opsForHash().get(keys.node(node.getValue()), "poolSize");
                 ops.opsForList().size(keys.freeWorkers(node.getValue()));
@@ -52,7 +53,7 @@ public class QueueInspector {
         List<QueueStats.NodeStats> nodeStats = new ArrayList<>(nodes.size());
         long running = 0;
         for (int i = 0; i < nodes.size(); i++) {
-            int at = 5 + i * 3;
+            int at = 6 + i * 3;
             String poolSize = (String) replies.get(at);
             long nodeRunning = (Long) replies.get(at + 2);
             running += nodeRunning;
@@ -60,12 +61,13 @@ public class QueueInspector {
                     poolSize == null ? 0 : Integer.parseInt(poolSize), (Long) replies.get(at + 1), nodeRunning,
                     Instant.ofEpochMilli(nodes.get(i).getScore().longValue())));
         }
-        return new QueueStats(depths, running, (Long) replies.get(3), (Long) replies.get(4), nodeStats);
+        return new QueueStats(depths, running, (Long) replies.get(5), (Long) replies.get(3), (Long) replies.get(4),
+                nodeStats);
     }
 
     /**
      * One page of the jobs in a state: queued in the order they will run (high first), running by
-     * node, retrying soonest due first, dead most recent first.
+     * node, scheduled and retrying soonest due first, dead most recent first.
      */
     public Page list(JobState state, long offset, int limit) {
         if (!LISTABLE.contains(state)) {
@@ -77,6 +79,7 @@ public class QueueInspector {
             case RUNNING -> window(ids, offset, limit,
                     nodes().stream().map(n -> keys.leases(n.getValue())).toList(), false);
             case RETRYING -> window(ids, offset, limit, List.of(keys.delayed()), false);
+            case SCHEDULED -> window(ids, offset, limit, List.of(keys.scheduled()), false);
             default -> {
                 Set<String> page = redis.opsForZSet().reverseRange(keys.dead(), offset, offset + limit - 1);
                 ids.addAll(page == null ? List.of() : page);

@@ -9,11 +9,13 @@ import java.util.Map;
  *
  * @param depths   waiting jobs per priority
  * @param running  jobs leased by any node
- * @param retrying jobs waiting out a retry back-off
+ * @param scheduled jobs submitted for later, not yet due
+ * @param retrying failed jobs waiting out a retry back-off
  * @param dead     jobs in the dead-letter set
  * @param nodes    every registered node
  */
-public record QueueStats(Map<Priority, Long> depths, long running, long retrying, long dead, List<NodeStats> nodes) {
+public record QueueStats(Map<Priority, Long> depths, long running, long scheduled, long retrying, long dead,
+        List<NodeStats> nodes) {
 
     /**
      * @param freeWorkers tokens in the node's free-worker list

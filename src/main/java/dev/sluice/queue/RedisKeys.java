@@ -40,14 +40,54 @@ public final class RedisKeys {
         return prefix + "nodes";
     }
 
-    /** ZSET of jobs waiting for a later time (retry back-off) to their due time (Redis time, ms). */
+    /** ZSET of failed jobs waiting out their retry back-off, to their due time (Redis time, ms). */
     public String delayed() {
         return prefix + "delayed";
+    }
+
+    /** ZSET of jobs submitted for a later time (delay, runAt), to their due time (Redis time, ms). */
+    public String scheduled() {
+        return prefix + "scheduled";
     }
 
     /** ZSET of dead jobs (every attempt failed) to the time they died (Redis time, ms). */
     public String dead() {
         return prefix + "dead";
+    }
+
+    /** String with an expiry: the id a request with this Idempotency-Key created, and its fingerprint. */
+    public String idempotency(String scope, String key) {
+        return prefix + "idempotency:" + scope + ":" + key;
+    }
+
+    /** HASH of a batch: total, createdAt. */
+    public String batch(String id) {
+        return prefix + "batch:" + id;
+    }
+
+    /** LIST of the ids of a batch's jobs, in submission order. */
+    public String batchJobs(String id) {
+        return batch(id) + ":jobs";
+    }
+
+    /** HASH of an application record (an order, say) of some kind. */
+    public String record(String kind, String id) {
+        return prefix + "record:" + kind + ":" + id;
+    }
+
+    /** LIST belonging to a record: entries appended over its life (a timeline, an outbox). */
+    public String recordList(String kind, String id, String list) {
+        return record(kind, id) + ":" + list;
+    }
+
+    /** SET of the ids of the records of a kind that share a value (all orders of one customer). */
+    public String recordIndex(String kind, String index, String value) {
+        return prefix + "index:" + kind + ":" + index + ":" + value;
+    }
+
+    /** A key name that is never written: passed in KEYS where a script's optional key is not needed. */
+    public String unused() {
+        return prefix + "-";
     }
 
     /** String with an expiry: which node reaps during the current tick. */

@@ -43,11 +43,12 @@ public class WorkerLedger {
     }
 
     private List<String> claimKeys(String node) {
-        List<String> keyList = new ArrayList<>(6);
+        List<String> keyList = new ArrayList<>(7);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
         keyList.add(keys.delayed());
+        keyList.add(keys.scheduled());
         return keyList;
     }
 

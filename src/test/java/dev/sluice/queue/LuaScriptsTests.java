@@ -1,6 +1,7 @@
 package dev.sluice.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,7 @@ class LuaScriptsTests {
     @BeforeEach
     void namespace() {
         keys = new RedisKeys("test-scripts-" + UUID.randomUUID());
-        store = new JobStore(redis, keys);
+        store = new JobStore(redis, keys, SETTINGS);
         ledger = new WorkerLedger(redis, keys, SETTINGS);
     }
 
@@ -80,6 +81,55 @@ class LuaScriptsTests {
         assertThat(stored.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(stored.createdAt().toEpochMilli()).isEqualTo(createdAt);
         assertThat(redis.getExpire(keys.job("a"))).isEqualTo(-1);
+    }
+
+    @Test
+    void enqueueWithADelaySchedulesTheJobAndClaimPromotesItWhenDue() {
+        register("w1");
+        store.enqueue(List.of(new NewJob("later", "echo", Priority.HIGH, "{}", 3, Duration.ofSeconds(5),
+                Duration.ofMillis(200))));
+
+        assertThat(state("later")).isEqualTo(JobState.SCHEDULED);
+        assertThat(store.find("later").orElseThrow().runAt()).isNotNull();
+        assertThat(list(Priority.HIGH)).isEmpty();
+        WorkerLedger.Claim early = ledger.claim(node, 1);
+        assertThat(early.jobs()).isEmpty();
+        assertThat(early.nextDueIn()).isBetween(Duration.ofMillis(1), Duration.ofMillis(200));
+
+        letRedisTimePass(210);
+        assertThat(ledger.claim(node, 1).jobs()).extracting(ClaimedJob::id).containsExactly("later");
+        assertThat(redis.opsForZSet().zCard(keys.scheduled())).isZero();
+    }
+
+    @Test
+    void enqueueWithAKnownIdempotencyKeyWritesNothingAndReturnsWhatWasStored() {
+        Enqueue.Options first = Enqueue.Options.NONE.withIdempotency("jobs", "k1", "a", "print-1");
+        Enqueue.Options again = Enqueue.Options.NONE.withIdempotency("jobs", "k1", "b", "print-2");
+
+        assertThat(store.enqueue(List.of(job("a", Priority.LOW)), first)).isInstanceOf(Enqueue.Accepted.class);
+        assertThat(store.enqueue(List.of(job("b", Priority.LOW)), again)).isEqualTo(new Enqueue.Duplicate("a", "print-1"));
+
+        assertThat(list(Priority.LOW)).containsExactly("a");
+        assertThat(redis.hasKey(keys.job("b"))).isFalse();
+        assertThat(redis.getExpire(keys.idempotency("jobs", "k1"))).isPositive();
+    }
+
+    @Test
+    void enqueueOverCapacityWritesNothing() {
+        JobStore small = new JobStore(redis, keys, TestProperties.sluice("queues.capacity", "2",
+                "queues.per-priority.high", "1"));
+        small.enqueue(List.of(job("a", Priority.LOW), job("b", Priority.HIGH)));
+
+        assertThatThrownBy(() -> small.enqueue(List.of(job("c", Priority.LOW))))
+                .isInstanceOfSatisfying(QueueFullException.class, e -> {
+                    assertThat(e.scope()).isEqualTo("total");
+                    assertThat(e.capacity()).isEqualTo(2);
+                });
+        redis.delete(keys.queue(Priority.LOW));
+        assertThatThrownBy(() -> small.enqueue(List.of(job("d", Priority.HIGH))))
+                .isInstanceOfSatisfying(QueueFullException.class, e -> assertThat(e.scope()).isEqualTo("high"));
+        assertThat(redis.hasKey(keys.job("c"))).isFalse();
+        assertThat(redis.hasKey(keys.job("d"))).isFalse();
     }
 
     // claim.lua

@@ -54,6 +54,15 @@ public abstract class IntegrationTest {
         api = new Api(port);
     }
 
+    /** Waits until nothing is queued, scheduled, retrying or running: earlier tests' work has settled. */
+    protected void awaitQuiet() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            var queues = api.get("/api/queues").json();
+            long waiting = queues.get("queues").valueStream().mapToLong(tools.jackson.databind.JsonNode::asLong).sum();
+            return waiting + queues.get("running").asLong() + queues.get("retrying").asLong() == 0;
+        });
+    }
+
     /** Every key of this test's namespace. */
     protected Set<String> namespaceKeys() {
         return redis.keys(keys.everything());

@@ -1,0 +1,161 @@
+package dev.sluice.api;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.validation.Valid;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.Idempotency;
+import dev.sluice.jobs.JobSubmitter;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.JobState;
+import dev.sluice.queue.JobStore;
+
+/** A group of jobs submitted together, and its progress: like JoinableQueue.join(). */
+@RestController
+@RequestMapping("/api/batches")
+@Tag(name = "batches", description = "Submit a group of jobs and wait for all of them")
+class BatchController {
+
+    private final JobSubmitter submitter;
+    private final JobStore store;
+    private final JobSignals signals;
+    private final JsonMapper json;
+    private final Duration maxWait;
+    private final int maxBatchSize;
+    private final Executor waitExecutor;
+
+    BatchController(JobSubmitter submitter, JobStore store, JobSignals signals, JsonMapper json,
+            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+        this.submitter = submitter;
+        this.store = store;
+        this.signals = signals;
+        this.json = json;
+        this.maxWait = properties.api().maxWait();
+        this.maxBatchSize = properties.api().maxBatchSize();
+        this.waitExecutor = waitExecutor;
+    }
+
+    @PostMapping
+    @Operation(summary = "Submit a batch", description = "All jobs are validated, then enqueued in one atomic "
+            + "step: the whole batch or nothing.")
+    @ApiResponse(responseCode = "202", description = "queued; Location names the batch")
+    @ApiResponse(responseCode = "200", description = "replay of the same Idempotency-Key and body: the original batch")
+    @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
+    @ApiResponse(responseCode = "429", description = "the batch does not fit in the queue; nothing queued")
+    ResponseEntity<BatchView> submit(@Valid @RequestBody SubmitBatchRequest request,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
+        if (request.jobs().size() > maxBatchSize) {
+            throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
+        }
+        JobSubmitter.Submitted submitted = submitter.submitAll(
+                request.jobs().stream().map(SubmitJobRequest::toJobRequest).toList(),
+                Idempotency.fromHeader("batches", idempotencyKey, request, json), true);
+        if (submitted.replayed()) {
+            return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
+                    .location(URI.create("/api/batches/" + submitted.replayedId()))
+                    .body(view(submitted.replayedId(), store.watchAll(members(submitted.replayedId()))));
+        }
+        return ResponseEntity.accepted().location(URI.create("/api/batches/" + submitted.batchId()))
+                .body(view(submitted.batchId(), submitted.jobs()));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "A batch's progress", description = "Counts per state; finished is true when every job "
+            + "has reached a final state. With ?wait=, holds until then or until the wait runs out.")
+    @ApiResponse(responseCode = "404", description = "no such batch (or its record expired)")
+    CompletableFuture<BatchView> get(@PathVariable String id,
+            @Parameter(description = "how long to wait for every job to finish, e.g. 30s", example = "30s")
+            @RequestParam(required = false) String wait) {
+        List<String> ids = members(id);
+        Duration waitFor = Waits.parse(wait, maxWait);
+        if (waitFor.isZero()) {
+            return CompletableFuture.completedFuture(view(id, store.watchAll(ids)));
+        }
+        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+        ids.forEach(member -> futures.put(member, signals.whenFinished(member)));
+        List<Job> now = store.watchAll(ids);
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Job job = now.get(i);
+            if (job == null || job.state().isFinal()) {
+                signals.forget(ids.get(i), futures.get(ids.get(i)));
+            } else {
+                pending.add(futures.get(ids.get(i)));
+            }
+        }
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(view(id, now));
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(done -> {
+                    futures.forEach(signals::forget);
+                    return view(id, store.watchAll(ids));
+                }, waitExecutor);
+    }
+
+    private List<String> members(String id) {
+        List<String> ids = store.batchMembers(id);
+        if (ids.isEmpty()) {
+            throw new BatchNotFoundException(id);
+        }
+        return ids;
+    }
+
+    private static BatchView view(String id, List<Job> jobs) {
+        Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+        int expired = 0;
+        List<String> ids = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            if (job == null) {
+                expired++;
+            } else {
+                counts.merge(job.state(), 1, Integer::sum);
+                ids.add(job.id());
+            }
+        }
+        Map<String, Integer> byState = new LinkedHashMap<>();
+        for (JobState state : JobState.values()) {
+            byState.put(state.wire(), counts.getOrDefault(state, 0));
+        }
+        long done = jobs.stream().filter(job -> job == null || job.state().isFinal()).count();
+        return new BatchView(id, jobs.size(), byState, expired, done == jobs.size(), ids);
+    }
+
+    /**
+     * @param states  jobs per state (scheduled, queued, running, retrying, succeeded, failed, dead, cancelled)
+     * @param expired jobs whose records expired (sluice.jobs.retention) before the batch was read
+     * @param jobIds  the batch's job ids, in submission order
+     */
+    record BatchView(String id, int total, Map<String, Integer> states, int expired, boolean finished,
+            List<String> jobIds) {
+    }
+}

@@ -1,0 +1,107 @@
+package dev.sluice.orders;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.sluice.jobs.Idempotency;
+import dev.sluice.jobs.JobIds;
+
+/** The shop checkout example: an order is accepted at once and fulfilled in the background. */
+@RestController
+@RequestMapping("/api/orders")
+@Tag(name = "orders", description = "The checkout example: place an order, follow it to delivery")
+class OrderController {
+
+    private final Orders orders;
+    private final JsonMapper json;
+
+    OrderController(Orders orders, JsonMapper json) {
+        this.orders = orders;
+        this.json = json;
+    }
+
+    @PostMapping
+    @Operation(summary = "Place an order", description = "Answers at once; payment, picking, shipping and delivery "
+            + "follow as jobs (express orders at high priority), with a notification e-mail when it ships.")
+    @ApiResponse(responseCode = "202", description = "accepted; Location names the order")
+    @ApiResponse(responseCode = "200", description = "replay of the same Idempotency-Key and body: the original order")
+    @ApiResponse(responseCode = "400", description = "invalid order (empty items, bad e-mail, negative price...)")
+    ResponseEntity<OrderView> place(@Valid @RequestBody OrderRequest request,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
+        String id = JobIds.next();
+        String placed = orders.place(id, request, Idempotency.fromHeader("orders", idempotencyKey, request, json));
+        ResponseEntity.BodyBuilder response = placed.equals(id) ? ResponseEntity.accepted()
+                : ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true");
+        return response.location(URI.create("/api/orders/" + placed)).body(view(placed));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "An order: state, items, total, timeline and outbox")
+    @ApiResponse(responseCode = "404", description = "no such order")
+    OrderView get(@PathVariable String id) {
+        return view(id);
+    }
+
+    @GetMapping
+    @Operation(summary = "A customer's orders, oldest first")
+    List<OrderView> ofCustomer(@Parameter(description = "the customer's e-mail", example = "ada@example.com")
+            @RequestParam String customer) {
+        return orders.ofCustomer(customer).stream().map(this::viewIfPresent).filter(v -> v != null).toList();
+    }
+
+    /**
+     * @param state    accepted, paid, picked, shipped or delivered
+     * @param timeline what happened when, failed attempts included
+     * @param outbox   the e-mails sent about the order
+     */
+    record OrderView(String id, JsonNode customer, JsonNode items, BigDecimal total, String shipping, String state,
+            Instant createdAt, List<JsonNode> timeline, List<JsonNode> outbox) {
+    }
+
+    private OrderView view(String id) {
+        OrderView view = viewIfPresent(id);
+        if (view == null) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+                    "No order with id " + id + " (it never existed, or its record expired)");
+            problem.setType(URI.create("/problems/order-not-found"));
+            problem.setTitle("No such order");
+            throw new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+        }
+        return view;
+    }
+
+    private OrderView viewIfPresent(String id) {
+        Map<String, String> order = orders.read(id);
+        if (order.isEmpty()) {
+            return null;
+        }
+        return new OrderView(id, json.readTree(order.get("customer")), json.readTree(order.get("items")),
+                new BigDecimal(order.get("total")), order.get("shipping"), order.get("state"),
+                Instant.parse(order.get("createdAt")), orders.timeline(id), orders.outbox(id));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.sluice.orders;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.annotation.Lazy;
+import org.springframework.stereotype.Component;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.Idempotency;
+import dev.sluice.jobs.JobRequest;
+import dev.sluice.jobs.JobSubmitter;
+import dev.sluice.queue.Priority;
+import dev.sluice.queue.Records;
+
+/**
+ * The order example's state: an order record, its timeline and its outbox, and the jobs that move it
+ * along. Every job is submitted with an idempotency key ({@code <order id>:<step>}), so a step that
+ * runs twice (delivery is at-least-once) never starts the next one twice.
+ */
+@Component
+class Orders {
+
+    static final String KIND = "order";
+    static final String BY_CUSTOMER = "customer";
+    static final String TIMELINE = "timeline";
+    static final String OUTBOX = "outbox";
+
+    private final Records records;
+    private final JobSubmitter submitter;
+    private final JsonMapper json;
+    private final SluiceProperties.Orders settings;
+
+    /** The submitter is lazy: it needs every job handler, and two of those need this class. */
+    Orders(Records records, @Lazy JobSubmitter submitter, JsonMapper json, SluiceProperties properties) {
+        this.records = records;
+        this.submitter = submitter;
+        this.json = json;
+        this.settings = properties.orders();
+    }
+
+    /**
+     * Records the order and queues its first step. If the step cannot be queued (full queue, Redis
+     * gone, a replayed or conflicting Idempotency-Key), no order remains.
+     *
+     * @return the id of the order placed, or, for a replayed Idempotency-Key, of the original order
+     */
+    String place(String id, OrderRequest request, Idempotency idempotency) {
+        String customer = request.customer().email().toLowerCase();
+        records.create(KIND, id, Map.of(
+                "customer", json.writeValueAsString(request.customer()),
+                "items", json.writeValueAsString(request.items()),
+                "total", request.total().toPlainString(),
+                "shipping", request.shipping(),
+                "state", "accepted",
+                "createdAt", Instant.now().toString()), BY_CUSTOMER, customer, settings.retention());
+        note(id, "accepted", "order received");
+        JobSubmitter.Submitted first;
+        try {
+            first = submitter.submit(JobRequest.of("order-step", stepPayload(id, OrderStep.PAYMENT),
+                    priority(request.shipping())), idempotency != null ? idempotency
+                    : new Idempotency("orders", id + ":" + OrderStep.PAYMENT.wire(), OrderStep.PAYMENT.wire()), id);
+        } catch (RuntimeException e) {
+            records.delete(KIND, id, BY_CUSTOMER, customer, List.of(TIMELINE, OUTBOX));
+            throw e;
+        }
+        if (first.replayed()) {
+            records.delete(KIND, id, BY_CUSTOMER, customer, List.of(TIMELINE, OUTBOX));
+            return first.replayedId();
+        }
+        return id;
+    }
+
+    private ObjectNode stepPayload(String orderId, OrderStep step) {
+        return json.createObjectNode().put("orderId", orderId).put("step", step.wire());
+    }
+
+    /** Queues a step job; a second submission of the same step of the same order is a no-op. */
+    void submit(String orderId, OrderStep step, Priority priority) {
+        submitter.submit(JobRequest.of("order-step", stepPayload(orderId, step), priority),
+                new Idempotency("orders", orderId + ":" + step.wire(), step.wire()));
+    }
+
+    void queueEmail(String orderId) {
+        ObjectNode payload = json.createObjectNode().put("orderId", orderId);
+        submitter.submit(JobRequest.of("email", payload, Priority.LOW),
+                new Idempotency("orders", orderId + ":email", "email"));
+    }
+
+    void note(String orderId, String step, String message) {
+        records.append(KIND, orderId, TIMELINE, json.writeValueAsString(
+                Map.of("step", step, "at", Instant.now().toString(), "note", message)));
+    }
+
+    void advance(String orderId, String state) {
+        records.put(KIND, orderId, "state", state);
+    }
+
+    Map<String, String> read(String orderId) {
+        return records.read(KIND, orderId);
+    }
+
+    void sent(String orderId, JsonNode message) {
+        records.append(KIND, orderId, OUTBOX, json.writeValueAsString(message));
+    }
+
+    List<JsonNode> timeline(String orderId) {
+        return records.list(KIND, orderId, TIMELINE).stream().map(json::readTree).toList();
+    }
+
+    List<JsonNode> outbox(String orderId) {
+        return records.list(KIND, orderId, OUTBOX).stream().map(json::readTree).toList();
+    }
+
+    List<String> ofCustomer(String email) {
+        List<String> ids = new ArrayList<>(records.indexed(KIND, BY_CUSTOMER, email.toLowerCase()));
+        ids.sort(Comparator.naturalOrder()); // ids are time-ordered
+        return ids;
+    }
+
+    Duration duration(OrderStep step) {
+        return switch (step) {
+            case PAYMENT -> settings.payment();
+            case PICKING -> settings.picking();
+            case SHIPPING -> settings.shipping();
+            case DELIVERY -> settings.delivery();
+        };
+    }
+
+    int paymentFailures() {
+        return settings.paymentFailures();
+    }
+
+    static Priority priority(String shipping) {
+        return "express".equals(shipping) ? Priority.HIGH : Priority.NORMAL;
+    }
+}

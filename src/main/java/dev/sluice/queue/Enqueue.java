@@ -1,0 +1,45 @@
+package dev.sluice.queue;
+
+import java.time.Instant;
+
+/**
+ * How an enqueue call should treat idempotency and batches, and what it did.
+ */
+public final class Enqueue {
+
+    private Enqueue() {
+    }
+
+    /**
+     * @param idempotencyScope which endpoint the key belongs to ({@code jobs}, {@code batches}, {@code orders})
+     * @param idempotencyKey   the client's Idempotency-Key, or null
+     * @param ownerId          the id the first request creates (job, batch or order id)
+     * @param fingerprint      what identifies the request's content
+     * @param batchId          the batch the jobs form, or null
+     */
+    public record Options(String idempotencyScope, String idempotencyKey, String ownerId, String fingerprint,
+            String batchId) {
+
+        public static final Options NONE = new Options(null, null, null, null, null);
+
+        public static Options batch(String batchId) {
+            return new Options(null, null, null, null, batchId);
+        }
+
+        public Options withIdempotency(String scope, String key, String owner, String print) {
+            return new Options(scope, key, owner, print, batchId);
+        }
+    }
+
+    /** The outcome: written, or a replay of an earlier request with the same Idempotency-Key. */
+    public sealed interface Result permits Accepted, Duplicate {
+    }
+
+    /** @param createdAt Redis time stamped on every job of the call */
+    public record Accepted(Instant createdAt) implements Result {
+    }
+
+    /** @param ownerId what the first request created; @param fingerprint the first request's fingerprint */
+    public record Duplicate(String ownerId, String fingerprint) implements Result {
+    }
+}
