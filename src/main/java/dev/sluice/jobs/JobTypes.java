@@ -26,6 +26,7 @@ import org.springframework.stereotype.Component;
 public class JobTypes {
 
     private final Map<String, JobHandler<?>> handlers = new TreeMap<>();
+    private final Map<String, ObjectReader> readers = new java.util.HashMap<>();
     private final JsonMapper json;
     private final Validator validator;
 
@@ -38,6 +39,9 @@ public class JobTypes {
                 throw new IllegalStateException("Job type '" + handler.type() + "' is claimed by both "
                         + clash.getClass().getName() + " and " + handler.getClass().getName());
             }
+            readers.put(handler.type(), json.readerFor(handler.payloadType())
+                    .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES));
         }
     }
 
@@ -99,12 +103,11 @@ public class JobTypes {
     }
 
     /**
-     * Unknown fields are refused (a typo must not pass silently); an absent primitive field takes its
-     * zero value, so payloads mark required numbers with a boxed type and {@code @NotNull}.
+     * One reader per type, made once: unknown fields are refused (a typo must not pass silently); an
+     * absent primitive field takes its zero value, so payloads mark required numbers with a boxed type
+     * and {@code @NotNull}.
      */
     private ObjectReader reader(JobHandler<?> handler) {
-        return json.readerFor(handler.payloadType())
-                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        return readers.get(handler.type());
     }
 }

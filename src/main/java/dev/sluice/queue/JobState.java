@@ -23,9 +23,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum JobState {
     SCHEDULED, QUEUED, RUNNING, RETRYING, SUCCEEDED, FAILED, DEAD, CANCELLED;
 
+    private final String wire = name().toLowerCase();
+
     @JsonValue
     public String wire() {
-        return name().toLowerCase();
+        return wire;
     }
 
     public static JobState fromWire(String value) {

@@ -11,9 +11,11 @@ public enum Priority {
     HIGH, NORMAL, LOW;
 
     /** The name used in JSON, in Redis and in key names. */
+    private final String wire = name().toLowerCase();
+
     @JsonValue
     public String wire() {
-        return name().toLowerCase();
+        return wire;
     }
 
     @JsonCreator
