@@ -12,13 +12,14 @@ ARGV[1]     job id
 ARGV[2]     retention of cancelled jobs, ms
 ARGV[3]     finished channel
 ARGV[4]     cancel channel (gets the job id when a running job must be interrupted)
+ARGV[5]     events channel (cancels are rare: always announced)
 
 Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled now; { 'running', 1 }
             when the interruption was requested; { state, 0 } for a job already finished (succeeded,
             failed, dead, cancelled) or already being cancelled; false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type')
 local state = job[1]
 if not state then
   return false
@@ -38,6 +39,7 @@ if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('PUBLISH', ARGV[3], ARGV[1])
+  redis.call('PUBLISH', ARGV[5], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
   return { 'cancelled', 1 }
 end
 if state == 'running' and job[3] ~= '1' then

@@ -19,6 +19,9 @@ ARGV[2]     lease length, ms
 ARGV[3]     node id
 ARGV[4]     job hash key prefix. Job ids are only known once popped here, so their hashes cannot be
             passed in KEYS; the prefix carries the namespace's hash tag, so they share the slot.
+ARGV[5]     events channel
+ARGV[6]     '1' when some node streams every event (the firehose), else '0': then only jobs someone
+            watches are announced
 
 Returns     { now, nextDue } followed by six values per claimed job: id, token, type, payload JSON,
             attempt, timeout (ms). nextDue is the due time of the earliest delayed or scheduled job,
@@ -31,6 +34,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = { now, -1 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
+local firehose = ARGV[6] == '1'
+local events = {}
 
 local function head(zset)
   local first = redis.call('ZRANGE', zset, 0, 0, 'WITHSCORES')
@@ -52,10 +57,13 @@ local function promote(zset, from_state)
   local due = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'priority')
+    local job = redis.call('HMGET', key, 'state', 'priority', 'type')
     if job[1] == from_state and lists[job[2]] then
       redis.call('HSET', key, 'state', 'queued')
       redis.call('RPUSH', lists[job[2]], id)
+      if firehose then
+        events[#events + 1] = { id = id, state = 'queued', type = job[3], at = now }
+      end
     end
   end
   redis.call('ZREM', zset, unpack(due))
@@ -71,6 +79,9 @@ out[2] = earliest(promote(KEYS[6], 'retrying'), promote(KEYS[7], 'scheduled'))
 
 local tokens = redis.call('LPOP', KEYS[1], want)
 if not tokens then
+  if #events > 0 then
+    redis.call('PUBLISH', ARGV[5], cjson.encode(events))
+  end
   return out
 end
 
@@ -85,11 +96,17 @@ for q = 3, 5 do
     end
     for _, id in ipairs(ids) do
       local key = ARGV[4] .. id
-      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs')
+      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress')
       if job[1] == 'queued' then
         used = used + 1
         local attempt = tonumber(job[4]) + 1
         redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+        if job[7] then
+          redis.call('HDEL', key, 'progress', 'progressMessage')
+        end
+        if firehose or job[6] then
+          events[#events + 1] = { id = id, state = 'running', type = job[2], attempt = attempt, at = now }
+        end
         leases[#leases + 1] = deadline
         leases[#leases + 1] = id
         out[#out + 1] = id
@@ -108,5 +125,8 @@ if #leases > 0 then
 end
 if used < #tokens then
   redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
+end
+if #events > 0 then
+  redis.call('PUBLISH', ARGV[5], cjson.encode(events))
 end
 return out

@@ -26,7 +26,8 @@ ARGV[4]     retention of dead jobs, ms
 ARGV[5]     finished channel: gets the space-separated ids of jobs that reached a final state and
             that someone waits for (marked by watch.lua); jobs nobody waits for are not announced
 ARGV[6]     wake channel: published to when a retry becomes the earliest delayed job
-ARGV[7..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
+ARGV[7]     events channel; ARGV[8] '1' when some node streams every event, else only watched jobs'
+ARGV[9..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
             result JSON (or empty), error message, error type (both empty unless failed), back-off ms
 
 Returns     the number of outcomes counted (fenced ones are not)
@@ -42,7 +43,9 @@ end
 
 local tokens, done, finished = {}, {}, {}
 local earliest = nil
-for i = 7, #ARGV, 8 do
+local firehose = ARGV[8] == '1'
+local events = {}
+for i = 9, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   if not free[token] then
     free[token] = true
@@ -50,7 +53,7 @@ for i = 7, #ARGV, 8 do
   end
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested', 'errorType',
-    'watched')
+    'watched', 'type')
   if job[1] == 'running' and job[2] == ARGV[i + 2] and job[3] == ARGV[1] then
     done[#done + 1] = id
     local state
@@ -74,6 +77,9 @@ for i = 7, #ARGV, 8 do
       redis.call('HSET', key, 'state', state, 'finishedAt', now)
     else
       redis.call('HSET', key, 'state', state, 'error', ARGV[i + 5], 'errorType', ARGV[i + 6])
+    end
+    if firehose or job[7] then
+      events[#events + 1] = { id = id, state = state, type = job[8], attempt = tonumber(job[2]), at = now }
     end
     if state == 'retrying' then
       local due = now + tonumber(ARGV[i + 7])
@@ -105,6 +111,9 @@ if #done > 0 then
 end
 if #finished > 0 then
   redis.call('PUBLISH', ARGV[5], table.concat(finished, ' '))
+end
+if #events > 0 then
+  redis.call('PUBLISH', ARGV[7], cjson.encode(events))
 end
 if earliest then
   local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')

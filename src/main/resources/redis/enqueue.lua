@@ -18,7 +18,9 @@ ARGV[6]     idempotency value to store, "<owner id>|<fingerprint>"; empty when n
 ARGV[7]     idempotency retention, ms
 ARGV[8]     batch id; empty when none
 ARGV[9]     batch record retention, ms
-ARGV[10..]  seven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new jobs are announced
+            only then: nobody can be watching a job that does not exist yet)
+ARGV[12..]  seven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once)
 
 Returns     { 'ok', createdAt (Redis time, ms) }
@@ -42,7 +44,7 @@ local total_limit = tonumber(ARGV[2])
 local adding = { high = 0, normal = 0, low = 0 }
 local jobs = (#KEYS - 7)
 for i = 0, jobs - 1 do
-  local priority = ARGV[10 + i * 7 + 1]
+  local priority = ARGV[12 + i * 7 + 1]
   adding[priority] = adding[priority] + 1
 end
 if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
@@ -67,9 +69,10 @@ end
 
 local pushes = { high = {}, normal = {}, low = {} }
 local members = {}
+local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 10 + i * 7
+  local a = 12 + i * 7
   local id, priority, due = ARGV[a], ARGV[a + 1], now + tonumber(ARGV[a + 6])
   local key = KEYS[8 + i]
   redis.call('HSET', key,
@@ -78,6 +81,9 @@ for i = 0, jobs - 1 do
   if ARGV[8] ~= '' then
     redis.call('HSET', key, 'batch', ARGV[8])
     members[#members + 1] = id
+  end
+  if ARGV[11] == '1' then
+    events[#events + 1] = { id = id, state = due > now and 'scheduled' or 'queued', type = ARGV[a + 2], at = now }
   end
   if due > now then
     redis.call('HSET', key, 'state', 'scheduled', 'runAt', due)
@@ -117,5 +123,8 @@ if ARGV[8] ~= '' then
 end
 if woke then
   redis.call('PUBLISH', ARGV[1], 'enqueued')
+end
+if #events > 0 then
+  redis.call('PUBLISH', ARGV[10], cjson.encode(events))
 end
 return { 'ok', now }

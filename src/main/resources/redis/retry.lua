@@ -7,12 +7,13 @@ KEYS[2..4]  queue lists: high, normal, low
 KEYS[5]     dead-letter zset
 ARGV[1]     job id
 ARGV[2]     wake channel (published to when the list was empty)
+ARGV[3]     events channel (retries by hand are rare: always announced)
 
 Returns     'queued' when re-queued; the job's unchanged state when it cannot be retried (queued,
             running, retrying, succeeded); false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'type')
 local state = job[1]
 if not state then
   return false
@@ -28,4 +29,5 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 if redis.call('RPUSH', lists[job[2]], ARGV[1]) == 1 then
   redis.call('PUBLISH', ARGV[2], 'retry')
 end
+redis.call('PUBLISH', ARGV[3], cjson.encode({ { id = ARGV[1], state = 'queued', type = job[3] } }))
 return 'queued'

@@ -36,7 +36,12 @@ record JobView(
         @Schema(description = "true while a running job's worker is being interrupted on request")
         boolean cancelRequested,
         @Schema(description = "the batch it belongs to, if any")
-        String batch) {
+        String batch,
+        @Schema(description = "what a running job last reported: {percent, message}")
+        Progress progress) {
+
+    record Progress(int percent, String message) {
+    }
 
     /** @param type the kind of failure, e.g. the handler's exception name */
     record ErrorView(String type, String message) {
@@ -46,7 +51,8 @@ record JobView(
         return new JobView(job.id(), job.type(), job.priority(), job.state(), tree(json, job.payload()),
                 tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
                 job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
-                job.finishedAt(), job.runAt(), job.node(), job.cancelRequested(), job.batch());
+                job.finishedAt(), job.runAt(), job.node(), job.cancelRequested(), job.batch(),
+                job.progress() == null ? null : new Progress(job.progress(), job.progressMessage()));
     }
 
     private static JsonNode tree(JsonMapper json, String text) {

@@ -11,6 +11,7 @@ import dev.sluice.jobs.JobContext;
 import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.PermanentJobFailure;
 import dev.sluice.queue.ClaimedJob;
+import dev.sluice.queue.JobStore;
 import dev.sluice.queue.Outcome;
 
 /** Runs one claimed job on a worker thread and turns whatever happens into an outcome. */
@@ -20,10 +21,12 @@ class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     private final JobTypes types;
+    private final JobStore store;
     private final RetryPolicy retry;
 
-    Worker(JobTypes types, SluiceProperties properties) {
+    Worker(JobTypes types, JobStore store, SluiceProperties properties) {
         this.types = types;
+        this.store = store;
         this.retry = RetryPolicy.of(properties.retry());
     }
 
@@ -37,7 +40,8 @@ class Worker {
         Outcome outcome;
         try {
             outcome = Outcome.succeeded(job, types.run(job.type(), job.payload(),
-                    new JobContext(job.id(), job.type(), job.attempt())));
+                    new JobContext(job.id(), job.type(), job.attempt(),
+                            (percent, message) -> store.progress(job.id(), job.attempt(), percent, message))));
         } catch (PermanentJobFailure e) {
             outcome = Outcome.failedPermanently(job, message(e), e.getClass().getSimpleName());
         } catch (Throwable e) {

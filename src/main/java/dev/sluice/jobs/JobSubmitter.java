@@ -109,7 +109,7 @@ public class JobSubmitter {
         return new Submitted(jobs.stream().map(job -> new Job(job.id(), job.type(), job.priority(),
                 job.delay().isZero() ? JobState.QUEUED : JobState.SCHEDULED, job.payload(), null, null, null, 0,
                 job.maxAttempts(), job.timeout(), createdAt, null, null,
-                job.delay().isZero() ? null : createdAt.plus(job.delay()), null, false, batchId)).toList(),
+                job.delay().isZero() ? null : createdAt.plus(job.delay()), null, false, batchId, null, null)).toList(),
                 batchId, null);
     }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param runAt     when a scheduled job is due (Redis time), or null
  * @param cancelRequested a cancel was asked for while it ran; its worker is being interrupted
  * @param batch     the batch it belongs to, or null
+ * @param progress  what a running job last reported, 0-100, or null; with progressMessage
  */
 public record Job(
         String id,
@@ -32,5 +33,7 @@ public record Job(
         Instant runAt,
         String node,
         boolean cancelRequested,
-        String batch) {
+        String batch,
+        Integer progress,
+        String progressMessage) {
 }

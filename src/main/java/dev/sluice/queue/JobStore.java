@@ -20,10 +20,13 @@ public class JobStore {
     private final RedisKeys keys;
     private final SluiceProperties properties;
 
-    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+    private final JobEvents events;
+
+    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
         this.redis = redis;
         this.keys = keys;
         this.properties = properties;
+        this.events = events;
     }
 
     /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
@@ -47,7 +50,7 @@ public class JobStore {
         keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
         keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(9 + jobs.size() * 7);
+        List<String> args = new ArrayList<>(11 + jobs.size() * 7);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -57,6 +60,8 @@ public class JobStore {
         args.add(Long.toString(properties.idempotency().retention().toMillis()));
         args.add(batch ? options.batchId() : "");
         args.add(Long.toString(properties.batches().retention().toMillis()));
+        args.add(keys.eventsChannel());
+        args.add(events.firehose() ? "1" : "0");
         for (NewJob job : jobs) {
             keyList.add(keys.job(job.id()));
             args.add(job.id());
@@ -92,7 +97,7 @@ public class JobStore {
         keyList.add(keys.delayed());
         keyList.add(keys.scheduled());
         List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
-                keys.finishedChannel(), keys.cancelChannel());
+                keys.finishedChannel(), keys.cancelChannel(), keys.eventsChannel());
         return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
                 : Optional.of(new Cancel(JobState.fromWire((String) reply.get(0)), ((Long) reply.get(1)) == 1L));
     }
@@ -112,7 +117,7 @@ public class JobStore {
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
         keyList.add(keys.dead());
-        String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel());
+        String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel(), keys.eventsChannel());
         return Optional.ofNullable(state).map(JobState::fromWire);
     }
 
@@ -145,6 +150,18 @@ public class JobStore {
         return ids == null ? List.of() : ids;
     }
 
+    /**
+     * Records a running job's progress, if {@code attempt} is still its current delivery.
+     *
+     * @return whether it was recorded
+     */
+    public boolean progress(String id, int attempt, int percent, String message) {
+        Long recorded = redis.execute(LuaScripts.PROGRESS, List.of(keys.job(id)), Integer.toString(attempt),
+                Integer.toString(Math.max(0, Math.min(100, percent))), message == null ? "" : message,
+                keys.eventsChannel(), events.firehose() ? "1" : "0");
+        return recorded != null && recorded == 1L;
+    }
+
     public Optional<Job> find(String id) {
         Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
         return hash.isEmpty() ? Optional.empty() : Optional.of(toJob(id, hash));
@@ -169,7 +186,9 @@ public class JobStore {
                 instant(hash.get("runAt")),
                 (String) hash.get("node"),
                 "1".equals(hash.get("cancelRequested")),
-                (String) hash.get("batch"));
+                (String) hash.get("batch"),
+                hash.get("progress") == null ? null : Integer.valueOf((String) hash.get("progress")),
+                (String) hash.get("progressMessage"));
     }
 
     private static int integer(Object value) {

@@ -19,6 +19,7 @@ final class LuaScripts {
     static final RedisScript<List> CANCEL = load("cancel", List.class);
     static final RedisScript<String> RETRY = load("retry", String.class);
     static final RedisScript<List> WATCH = load("watch", List.class);
+    static final RedisScript<Long> PROGRESS = load("progress", Long.class);
 
     private LuaScripts() {
     }

@@ -128,6 +128,16 @@ public final class RedisKeys {
         return prefix + "finished";
     }
 
+    /** Channel carrying JSON arrays of job events: {id, state, type, at, attempt?, progress?, message?}. */
+    public String eventsChannel() {
+        return prefix + "events";
+    }
+
+    /** String with an expiry: present while some node streams every job event to a client. */
+    public String firehose() {
+        return prefix + "firehose";
+    }
+
     /** Channel carrying the id of a running job whose node must interrupt it. */
     public String cancelChannel() {
         return prefix + "cancel";

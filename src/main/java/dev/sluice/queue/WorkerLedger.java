@@ -27,9 +27,12 @@ public class WorkerLedger {
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
 
-    WorkerLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+    private final JobEvents events;
+
+    WorkerLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
         this.redis = redis;
         this.keys = keys;
+        this.events = events;
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
     }
@@ -53,7 +56,8 @@ public class WorkerLedger {
     }
 
     private List<String> claimArgs(String node, int want) {
-        return List.of(Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix());
+        return List.of(Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix(),
+                keys.eventsChannel(), events.firehose() ? "1" : "0");
     }
 
     private static Claim toClaim(List<?> reply) {
@@ -140,13 +144,15 @@ public class WorkerLedger {
     }
 
     private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
-        List<String> args = new ArrayList<>(6 + outcomes.size() * 8);
+        List<String> args = new ArrayList<>(8 + outcomes.size() * 8);
         args.add(node);
         args.add(keys.jobPrefix());
         args.add(Long.toString(jobs.retention().toMillis()));
         args.add(Long.toString(jobs.deadRetention().toMillis()));
         args.add(keys.finishedChannel());
         args.add(keys.wakeChannel());
+        args.add(keys.eventsChannel());
+        args.add(events.firehose() ? "1" : "0");
         for (Outcome outcome : outcomes) {
             args.add(outcome.id());
             args.add(outcome.token());
@@ -204,7 +210,8 @@ public class WorkerLedger {
         List<?> reply = redis.execute(LuaScripts.REAP, keyList,
                 keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
                 Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
-                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.finishedChannel());
+                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.finishedChannel(),
+                keys.eventsChannel());
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
                 ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue());
     }

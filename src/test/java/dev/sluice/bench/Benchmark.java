@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -95,6 +97,7 @@ public final class Benchmark {
         }
     }
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final Options options;
     private final Map<String, Figure> figures = new LinkedHashMap<>();
     private String redisUrl;
@@ -364,9 +367,7 @@ public final class Benchmark {
                         .build(), HttpResponse.BodyHandlers.discarding());
             }
             deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (!http.send(HttpRequest.newBuilder(URI.create(base + "/api/queues")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body().matches(".*\"high\":0,\"normal\":0,\"low\":0\\},\"running\":0.*")
-                    && System.nanoTime() < deadline) {
+            while (!drained(http, base) && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
             record("5 footprint", "resident memory after draining " + options.jobs() + " jobs, MiB", "≤ 300",
@@ -377,6 +378,13 @@ public final class Benchmark {
             Files.deleteIfExists(log);
             clean(namespace);
         }
+    }
+
+    private static boolean drained(HttpClient http, String base) throws IOException, InterruptedException {
+        JsonNode queues = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/queues")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        return queues.get("queues").valueStream().mapToLong(JsonNode::asLong).sum() == 0
+                && queues.get("running").asLong() == 0;
     }
 
     private static int status(HttpClient http, String url) {
@@ -437,6 +445,7 @@ public final class Benchmark {
     }
 
     private void record(String scenario, String name, String target, double value) {
+        System.out.printf(Locale.ROOT, "  measured: %s | %s | %s%n", scenario, name, number(value));
         figures.computeIfAbsent(scenario + "|" + name, k -> new Figure(scenario, name, target, new ArrayList<>()))
                 .values().add(value);
     }

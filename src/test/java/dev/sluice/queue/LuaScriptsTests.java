@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -51,8 +53,9 @@ class LuaScriptsTests {
     @BeforeEach
     void namespace() {
         keys = new RedisKeys("test-scripts-" + UUID.randomUUID());
-        store = new JobStore(redis, keys, SETTINGS);
-        ledger = new WorkerLedger(redis, keys, SETTINGS);
+        JobEvents events = new JobEvents(redis, keys, JsonMapper.builder().build(), new JobSignals(connections, keys));
+        store = new JobStore(redis, keys, SETTINGS, events);
+        ledger = new WorkerLedger(redis, keys, SETTINGS, events);
     }
 
     @AfterEach
@@ -117,7 +120,8 @@ class LuaScriptsTests {
     @Test
     void enqueueOverCapacityWritesNothing() {
         JobStore small = new JobStore(redis, keys, TestProperties.sluice("queues.capacity", "2",
-                "queues.per-priority.high", "1"));
+                "queues.per-priority.high", "1"), new JobEvents(redis, keys, JsonMapper.builder().build(),
+                new JobSignals(connections, keys)));
         small.enqueue(List.of(job("a", Priority.LOW), job("b", Priority.HIGH)));
 
         assertThatThrownBy(() -> small.enqueue(List.of(job("c", Priority.LOW))))

@@ -23,8 +23,10 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
      * @param gated           wait for {@link #open()} first
      * @param failUntilHealed throw until {@link #heal()} is called
      * @param stubborn        when gated, ignore interrupts while waiting (a badly written handler)
+     * @param progress        after the gate, report 50 % ("halfway") before finishing
      */
-    public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed, boolean stubborn) {
+    public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed, boolean stubborn,
+            boolean progress) {
     }
 
     /** What a probe throws while it is not healed. */
@@ -58,7 +60,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     @Override
     public Payload example() {
-        return new Payload("a", 0, false, false, false);
+        return new Payload("a", 0, false, false, false, false);
     }
 
     @Override
@@ -71,6 +73,9 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
                 awaitIgnoringInterrupts();
             } else if (payload.gated()) {
                 gate.await();
+            }
+            if (payload.progress()) {
+                context.progress(50, "halfway");
             }
             if (payload.holdMs() > 0) {
                 Thread.sleep(payload.holdMs());

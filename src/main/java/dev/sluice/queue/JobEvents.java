@@ -1,0 +1,120 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Job state changes as they happen, for server-sent event streams. The scripts announce a change on
+ * the events channel only when someone listens: for a job that is watched ({@link JobStore#watch}),
+ * or for every job while the firehose is on. A node with a client of the all-jobs stream keeps the
+ * firehose key alive in Redis; every node reads it once a second and tells its scripts, so a new
+ * all-jobs stream sees every node's events within about a second.
+ */
+@Component
+public class JobEvents implements SmartLifecycle {
+
+    private static final Duration REFRESH = Duration.ofSeconds(1);
+    private static final Duration PRESENCE = Duration.ofSeconds(5);
+
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+    private final JsonMapper json;
+    private final Map<String, List<Consumer<JsonNode>>> byJob = new ConcurrentHashMap<>();
+    private final List<Consumer<JsonNode>> everything = new CopyOnWriteArrayList<>();
+    private final AtomicInteger streams = new AtomicInteger();
+    private volatile boolean firehose;
+    private volatile ScheduledExecutorService timer;
+
+    JobEvents(StringRedisTemplate redis, RedisKeys keys, JsonMapper json, JobSignals signals) {
+        this.redis = redis;
+        this.keys = keys;
+        this.json = json;
+        signals.container().addMessageListener((message, pattern) -> dispatch(new String(message.getBody(),
+                java.nio.charset.StandardCharsets.UTF_8)), new ChannelTopic(keys.eventsChannel()));
+    }
+
+    /** Whether scripts should announce every job's changes, not only watched jobs'. */
+    public boolean firehose() {
+        return firehose;
+    }
+
+    /** Listens to one job's events; returns what stops listening. Watch the job too. */
+    public Runnable onJob(String id, Consumer<JsonNode> listener) {
+        byJob.computeIfAbsent(id, unused -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> byJob.computeIfPresent(id, (unused, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /** Listens to every job's events (turns the firehose on); returns what stops listening. */
+    public Runnable onEverything(Consumer<JsonNode> listener) {
+        everything.add(listener);
+        streams.incrementAndGet();
+        refresh();
+        return () -> {
+            if (everything.remove(listener)) {
+                streams.decrementAndGet();
+            }
+        };
+    }
+
+    private void dispatch(String message) {
+        for (JsonNode event : json.readTree(message)) {
+            List<Consumer<JsonNode>> listeners = byJob.get(event.path("id").asString());
+            if (listeners != null) {
+                listeners.forEach(listener -> listener.accept(event));
+            }
+            everything.forEach(listener -> listener.accept(event));
+        }
+    }
+
+    private void refresh() {
+        try {
+            if (streams.get() > 0) {
+                redis.opsForValue().set(keys.firehose(), "1", PRESENCE);
+                firehose = true;
+            } else {
+                firehose = Boolean.TRUE.equals(redis.hasKey(keys.firehose()));
+            }
+        } catch (RuntimeException e) {
+            // Redis away: keep the last answer; the dispatcher reports the outage
+        }
+    }
+
+    @Override
+    public void start() {
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-events-");
+        threads.setDaemon(true);
+        timer = Executors.newSingleThreadScheduledExecutor(threads);
+        timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        timer.shutdownNow();
+        timer = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return timer != null;
+    }
+}
