@@ -23,8 +23,8 @@ ARGV[5]     events channel
 ARGV[6]     '1' when some node streams every event (the firehose), else '0': then only jobs someone
             watches are announced
 
-Returns     { now, nextDue } followed by six values per claimed job: id, token, type, payload JSON,
-            attempt, timeout (ms). nextDue is the due time of the earliest delayed or scheduled job,
+Returns     { now, nextDue } followed by eight values per claimed job: id, token, type, payload JSON,
+            attempt, timeout (ms), priority, waited (ms since it was created, or since it became due). nextDue is the due time of the earliest delayed or scheduled job,
             or -1.
             An id whose hash is gone or not queued is dropped from its list and skipped.
 Redis       6.2+ (LPOP with a count)
@@ -96,7 +96,8 @@ for q = 3, 5 do
     end
     for _, id in ipairs(ids) do
       local key = ARGV[4] .. id
-      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress')
+      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
+        'priority', 'createdAt', 'runAt')
       if job[1] == 'queued' then
         used = used + 1
         local attempt = tonumber(job[4]) + 1
@@ -115,6 +116,8 @@ for q = 3, 5 do
         out[#out + 1] = job[3]
         out[#out + 1] = attempt
         out[#out + 1] = job[5]
+        out[#out + 1] = job[8]
+        out[#out + 1] = math.max(0, now - math.max(tonumber(job[9]) or now, tonumber(job[10]) or 0))
       end
     end
   end

@@ -20,8 +20,9 @@ ARGV[8]     batch id; empty when none
 ARGV[9]     batch record retention, ms
 ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new jobs are announced
             only then: nobody can be watching a job that does not exist yet)
-ARGV[12..]  seven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
-            timeout (ms), delay (ms from now, by Redis time; 0 = at once)
+ARGV[12..]  eight values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+            timeout (ms), delay (ms from now, by Redis time; 0 = at once), owner (API key name; may be
+            empty). A batch takes the owner of its first job.
 
 Returns     { 'ok', createdAt (Redis time, ms) }
             { 'duplicate', stored idempotency value }
@@ -42,9 +43,9 @@ local limits = { high = tonumber(ARGV[3]), normal = tonumber(ARGV[4]), low = ton
 local total_limit = tonumber(ARGV[2])
 
 local adding = { high = 0, normal = 0, low = 0 }
-local jobs = (#KEYS - 7)
+local jobs = #KEYS - 7
 for i = 0, jobs - 1 do
-  local priority = ARGV[12 + i * 7 + 1]
+  local priority = ARGV[12 + i * 8 + 1]
   adding[priority] = adding[priority] + 1
 end
 if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
@@ -72,7 +73,7 @@ local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 12 + i * 7
+  local a = 12 + i * 8
   local id, priority, due = ARGV[a], ARGV[a + 1], now + tonumber(ARGV[a + 6])
   local key = KEYS[8 + i]
   redis.call('HSET', key,
@@ -81,6 +82,9 @@ for i = 0, jobs - 1 do
   if ARGV[8] ~= '' then
     redis.call('HSET', key, 'batch', ARGV[8])
     members[#members + 1] = id
+  end
+  if ARGV[a + 7] ~= '' then
+    redis.call('HSET', key, 'owner', ARGV[a + 7])
   end
   if ARGV[11] == '1' then
     events[#events + 1] = { id = id, state = due > now and 'scheduled' or 'queued', type = ARGV[a + 2], at = now }
@@ -114,7 +118,7 @@ if earliest then
   end
 end
 if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now)
+  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[12 + 7])
   for from = 1, #members, 1000 do
     redis.call('RPUSH', KEYS[7], unpack(members, from, math.min(from + 999, #members)))
   end

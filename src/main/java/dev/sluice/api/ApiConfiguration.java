@@ -3,8 +3,10 @@ package dev.sluice.api;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.jackson.autoconfigure.JsonFactoryBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -37,6 +39,15 @@ class ApiConfiguration implements WebMvcConfigurer {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.addUrlPatterns("/api/*");
         return registration;
+    }
+
+    /** Request bodies may not nest deeper or hold longer strings than the settings allow. */
+    @Bean
+    JsonFactoryBuilderCustomizer requestLimits() {
+        return factory -> factory.streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(properties.api().maxJsonDepth())
+                .maxStringLength(properties.api().maxStringLength())
+                .build());
     }
 
     /** Reads a job once its long-poll ends, off the pub/sub and timer threads. */

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -37,6 +38,7 @@ import dev.sluice.queue.Job;
 import dev.sluice.queue.JobSignals;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
+import dev.sluice.security.Caller;
 
 /** A group of jobs submitted together, and its progress: like JoinableQueue.join(). */
 @RestController
@@ -71,12 +73,14 @@ class BatchController {
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
     @ApiResponse(responseCode = "429", description = "the batch does not fit in the queue; nothing queued")
     ResponseEntity<BatchView> submit(@Valid @RequestBody SubmitBatchRequest request,
-            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            HttpServletRequest http) {
+        String owner = Caller.of(http).name();
         if (request.jobs().size() > maxBatchSize) {
             throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
         }
         JobSubmitter.Submitted submitted = submitter.submitAll(
-                request.jobs().stream().map(SubmitJobRequest::toJobRequest).toList(),
+                request.jobs().stream().map(job -> job.toJobRequest().ownedBy(owner)).toList(),
                 Idempotency.fromHeader("batches", idempotencyKey, request, json), true);
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
@@ -93,8 +97,11 @@ class BatchController {
     @ApiResponse(responseCode = "404", description = "no such batch (or its record expired)")
     CompletableFuture<BatchView> get(@PathVariable String id,
             @Parameter(description = "how long to wait for every job to finish, e.g. 30s", example = "30s")
-            @RequestParam(required = false) String wait) {
+            @RequestParam(required = false) String wait, HttpServletRequest http) {
         List<String> ids = members(id);
+        if (!Caller.of(http).mayRead(store.batchOwner(id))) {
+            throw new BatchNotFoundException(id);
+        }
         Duration waitFor = Waits.parse(wait, maxWait);
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(view(id, store.watchAll(ids)));

@@ -2,9 +2,13 @@ package dev.sluice.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -13,6 +17,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,6 +30,7 @@ import dev.sluice.queue.Job;
 import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
+import dev.sluice.security.Caller;
 
 /**
  * Server-sent events of job state changes. Events arrive on the pub/sub thread; each stream's sends
@@ -32,7 +39,7 @@ import dev.sluice.queue.JobStore;
  */
 @RestController
 @Tag(name = "events", description = "Live job state changes as server-sent events")
-class EventStreamController {
+class EventStreamController implements ApplicationListener<ContextClosedEvent> {
 
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(30);
 
@@ -40,6 +47,7 @@ class EventStreamController {
     private final JobStore store;
     private final JsonMapper json;
     private final Executor executor;
+    private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
 
     EventStreamController(JobEvents events, JobStore store, JsonMapper json,
             @Qualifier("sluiceWaitExecutor") Executor executor) {
@@ -53,19 +61,19 @@ class EventStreamController {
     @Operation(summary = "A job's state changes, live", description = "First event: the job's current state. Then "
             + "one event per change (`state`) and per progress report (`progress`), each a JSON object "
             + "{id, state, type, at, attempt, progress, message}. The stream ends after a final state.")
-    SseEmitter job(@PathVariable String id) {
+    SseEmitter job(@PathVariable String id, HttpServletRequest http) {
+        Caller caller = Caller.of(http);
         Stream stream = new Stream();
         Runnable stop = events.onJob(id, event -> stream.send(event, isFinal(event)));
         Job job;
         try {
-            job = store.watch(id).orElseThrow(() -> new JobNotFoundException(id));
+            job = store.watch(id).filter(found -> caller.mayRead(found.owner()))
+                    .orElseThrow(() -> new JobNotFoundException(id));
         } catch (RuntimeException e) {
             stop.run();
             throw e;
         }
-        stream.emitter.onCompletion(stop);
-        stream.emitter.onTimeout(stop);
-        stream.emitter.onError(error -> stop.run());
+        stream.whenDone(stop);
         JsonNode now = json.createObjectNode().put("id", job.id()).put("state", job.state().wire())
                 .put("type", job.type()).put("attempt", job.attempts());
         stream.send(now, job.state().isFinal());
@@ -84,10 +92,18 @@ class EventStreamController {
                 stream.send(event, false);
             }
         });
-        stream.emitter.onCompletion(stop);
-        stream.emitter.onTimeout(stop);
-        stream.emitter.onError(error -> stop.run());
+        stream.whenDone(stop);
         return stream.emitter;
+    }
+
+    /**
+     * Ends every open stream when the application starts to stop, before the web server's graceful
+     * shutdown, which would otherwise wait for these never-ending responses. Clients reconnect.
+     */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        open.forEach(SseEmitter::complete);
+        open.clear();
     }
 
     private static boolean isFinal(JsonNode event) {
@@ -98,8 +114,21 @@ class EventStreamController {
     /** One client's stream and the chain of its pending sends. */
     private final class Stream {
         final SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
+
+        Stream() {
+            open.add(emitter);
+        }
         private final AtomicReference<CompletableFuture<Void>> tail =
                 new AtomicReference<>(CompletableFuture.completedFuture(null));
+
+        void whenDone(Runnable stop) {
+            emitter.onCompletion(() -> {
+                open.remove(emitter);
+                stop.run();
+            });
+            emitter.onTimeout(stop);
+            emitter.onError(error -> stop.run());
+        }
 
         void send(JsonNode event, boolean last) {
             tail.getAndUpdate(previous -> previous.thenRunAsync(() -> {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -32,6 +33,7 @@ import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
 import dev.sluice.queue.JobSignals;
 import dev.sluice.queue.JobStore;
+import dev.sluice.security.Caller;
 
 @RestController
 @RequestMapping("/api/jobs")
@@ -70,12 +72,14 @@ class JobController {
     ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request,
             @Parameter(description = "makes retries of this request safe: the same key and body return the "
                     + "same job, for sluice.idempotency.retention")
-            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
-        JobSubmitter.Submitted submitted = submitter.submit(request.toJobRequest(),
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            HttpServletRequest http) {
+        JobSubmitter.Submitted submitted = submitter.submit(request.toJobRequest().ownedBy(Caller.of(http).name()),
                 Idempotency.fromHeader("jobs", idempotencyKey, request, json));
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
-                    .location(URI.create("/api/jobs/" + submitted.replayedId())).body(read(submitted.replayedId()));
+                    .location(URI.create("/api/jobs/" + submitted.replayedId()))
+                    .body(read(submitted.replayedId(), Caller.of(http)));
         }
         Job job = submitted.jobs().get(0);
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + job.id())).body(JobView.of(job, json));
@@ -87,11 +91,13 @@ class JobController {
             + "POST /api/batches for that). At most sluice.api.max-batch-size jobs.")
     @ApiResponse(responseCode = "202", description = "all queued; their ids, in request order")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
-    ResponseEntity<BatchView> submitBatch(@Valid @RequestBody SubmitBatchRequest request) {
+    ResponseEntity<BatchView> submitBatch(@Valid @RequestBody SubmitBatchRequest request, HttpServletRequest http) {
         if (request.jobs().size() > maxBatchSize) {
             throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
         }
-        List<Job> jobs = submitter.submitAll(request.jobs().stream().map(SubmitJobRequest::toJobRequest).toList());
+        String owner = Caller.of(http).name();
+        List<Job> jobs = submitter.submitAll(request.jobs().stream()
+                .map(job -> job.toJobRequest().ownedBy(owner)).toList());
         return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));
     }
 
@@ -105,16 +111,18 @@ class JobController {
     @ApiResponse(responseCode = "404", description = "no such job, or its record expired")
     CompletableFuture<JobView> get(@PathVariable String id,
             @Parameter(description = "how long to wait for the job to finish, e.g. 5s or PT5S", example = "5s")
-            @RequestParam(required = false) String wait) {
+            @RequestParam(required = false) String wait, HttpServletRequest http) {
+        Caller caller = Caller.of(http);
         Duration waitFor = Waits.parse(wait, maxWait);
         if (waitFor.isZero()) {
-            return CompletableFuture.completedFuture(read(id));
+            return CompletableFuture.completedFuture(read(id, caller));
         }
         // Register before watching, so a finish between the read and the wait is not missed.
         CompletableFuture<Void> finished = signals.whenFinished(id);
         JobView now;
         try {
-            now = JobView.of(store.watch(id).orElseThrow(() -> new JobNotFoundException(id)), json);
+            now = JobView.of(store.watch(id).filter(job -> caller.mayRead(job.owner()))
+                    .orElseThrow(() -> new JobNotFoundException(id)), json);
         } catch (RuntimeException e) {
             signals.forget(id, finished);
             throw e;
@@ -126,11 +134,13 @@ class JobController {
         return finished.completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApplyAsync(done -> {
                     signals.forget(id, finished);
-                    return read(id);
+                    return read(id, caller);
                 }, waitExecutor);
     }
 
-    private JobView read(String id) {
-        return JobView.of(store.find(id).orElseThrow(() -> new JobNotFoundException(id)), json);
+    /** A job the caller may read; another producer's job is "not found", so its existence does not leak. */
+    private JobView read(String id, Caller caller) {
+        return JobView.of(store.find(id).filter(job -> caller.mayRead(job.owner()))
+                .orElseThrow(() -> new JobNotFoundException(id)), json);
     }
 }

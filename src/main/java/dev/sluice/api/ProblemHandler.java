@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -28,6 +29,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.IdempotencyConflictException;
 import dev.sluice.jobs.InvalidJobException;
 import dev.sluice.jobs.Violation;
@@ -39,6 +41,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     static final String RETRY_AFTER_SECONDS = "5";
+
+    private final int maxJsonDepth;
+    private final int maxStringLength;
+
+    ProblemHandler(SluiceProperties properties) {
+        this.maxJsonDepth = properties.api().maxJsonDepth();
+        this.maxStringLength = properties.api().maxStringLength();
+    }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidJob(InvalidJobException e) {
@@ -149,6 +159,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (causedBy(e, BodyLimitFilter.TooLarge.class) != null) {
             return widen(respond(Problems.PAYLOAD_TOO_LARGE.detail(causedBy(e, BodyLimitFilter.TooLarge.class)
                     .getMessage())));
+        }
+        StreamConstraintsException limit = causedBy(e, StreamConstraintsException.class);
+        if (limit != null) {
+            String message = String.valueOf(limit.getOriginalMessage()).toLowerCase();
+            String reason = message.contains("nesting") ? "nests deeper than " + maxJsonDepth + " levels"
+                    : message.contains("string") ? "holds a string longer than " + maxStringLength + " characters"
+                    : "exceeds the limits on JSON requests";
+            List<Violation> violations = List.of(new Violation("body", reason));
+            return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
         }
         JacksonException json = causedBy(e, JacksonException.class);
         if (json == null || json instanceof StreamReadException) {

@@ -35,6 +35,6 @@ record SubmitJobRequest(
 
     JobRequest toJobRequest() {
         return new JobRequest(type, payload, priority, maxAttempts, Durations.parse(timeout).orElse(null),
-                Durations.parse(delay).orElse(null), runAt);
+                Durations.parse(delay).orElse(null), runAt, null);
     }
 }

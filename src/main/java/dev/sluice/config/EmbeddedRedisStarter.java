@@ -14,6 +14,8 @@ import redis.embedded.RedisServer;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
@@ -38,17 +40,20 @@ class EmbeddedRedisStarter implements EnvironmentPostProcessor {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
-        if (!env.getProperty("sluice.embedded-redis.enabled", Boolean.class, true)
-                || env.containsProperty("spring.data.redis.sentinel.master")
-                || env.containsProperty("spring.data.redis.cluster.nodes[0]")
-                || env.containsProperty("spring.data.redis.cluster.nodes")) {
+        // The Binder applies the same relaxed rules as @ConfigurationProperties, so environment
+        // variables such as SLUICE_EMBEDDEDREDIS_ENABLED are understood here too.
+        Binder binder = Binder.get(env);
+        if (!binder.bind("sluice.embedded-redis.enabled", Boolean.class).orElse(true)
+                || binder.bind("spring.data.redis.sentinel.master", String.class).isBound()
+                || binder.bind("spring.data.redis.cluster.nodes", Bindable.listOf(String.class)).isBound()) {
             return;
         }
-        InetSocketAddress target = configuredAddress(env);
+        InetSocketAddress target = configuredAddress(binder);
         if (!LOCAL_HOSTS.contains(target.getHostString()) || answers(target)) {
             return;
         }
-        Path dataDir = Path.of(env.getProperty("sluice.embedded-redis.data-dir", "data/redis")).toAbsolutePath();
+        Path dataDir = Path.of(binder.bind("sluice.embedded-redis.data-dir", String.class).orElse("data/redis"))
+                .toAbsolutePath();
         RedisServer server = start(target.getPort(), dataDir);
         log.warn("No Redis answered at " + target.getHostString() + ":" + target.getPort()
                 + "; started an embedded redis-server there (append-only file in " + dataDir
@@ -60,15 +65,15 @@ class EmbeddedRedisStarter implements EnvironmentPostProcessor {
                         .registerDisposableBean("sluiceEmbeddedRedis", () -> stop(server)));
     }
 
-    static InetSocketAddress configuredAddress(ConfigurableEnvironment env) {
-        String url = env.getProperty("spring.data.redis.url");
-        if (url != null && !url.isBlank()) {
+    static InetSocketAddress configuredAddress(Binder binder) {
+        String url = binder.bind("spring.data.redis.url", String.class).orElse("");
+        if (!url.isBlank()) {
             URI uri = URI.create(url);
             return InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort() == -1 ? 6379 : uri.getPort());
         }
         return InetSocketAddress.createUnresolved(
-                env.getProperty("spring.data.redis.host", "localhost"),
-                env.getProperty("spring.data.redis.port", Integer.class, 6379));
+                binder.bind("spring.data.redis.host", String.class).orElse("localhost"),
+                binder.bind("spring.data.redis.port", Integer.class).orElse(6379));
     }
 
     private static boolean answers(InetSocketAddress target) {

@@ -35,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param batches      how long batch records are kept
  * @param schedules    periodic jobs
  * @param orders       the order example's step durations
+ * @param security     API keys
  * @param api          limits of the HTTP surface
  * @param embeddedRedis the embedded redis-server started when no local Redis answers
  */
@@ -52,6 +53,7 @@ public record SluiceProperties(
         @DefaultValue @Valid Batches batches,
         @DefaultValue @Valid List<Schedule> schedules,
         @DefaultValue @Valid Orders orders,
+        @DefaultValue @Valid Security security,
         @DefaultValue @Valid Api api,
         @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
 
@@ -143,6 +145,30 @@ public record SluiceProperties(
     }
 
     /**
+     * API keys. With none configured the API is open (local development), unless
+     * {@code requireKeys} is set, as the Docker image does: then start-up fails.
+     *
+     * @param requireKeys refuse to start without at least one API key
+     * @param apiKeys     the accepted keys, stored as hashes
+     */
+    public record Security(
+            @DefaultValue("false") boolean requireKeys,
+            @DefaultValue @Valid List<ApiKey> apiKeys) {
+
+        /**
+         * @param name a label for logs and ownership (a producer reads the jobs submitted under its name)
+         * @param hash {@code sha256:} followed by the hex SHA-256 of the key
+         * @param role {@code producer} (submit, read its own) or {@code admin} (everything)
+         */
+        public record ApiKey(
+                @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name,
+                @NotBlank @Pattern(regexp = "sha256:[0-9a-fA-F]{64}", message = "must be sha256: and 64 hex digits")
+                String hash,
+                @NotBlank @Pattern(regexp = "producer|admin") String role) {
+        }
+    }
+
+    /**
      * The order example's simulated fulfilment.
      *
      * @param payment, picking, shipping, delivery how long each step takes
@@ -166,11 +192,15 @@ public record SluiceProperties(
      * @param maxWait     cap on {@code ?wait=} long-polls
      * @param maxBodySize largest request body accepted; larger ones get 413
      * @param maxBatchSize most jobs in one {@code POST /api/jobs/batch}
+     * @param maxJsonDepth deepest nesting of objects and arrays in a request body
+     * @param maxStringLength longest JSON string in a request body, in characters
      */
     public record Api(
             @DefaultValue("60s") @NotNull Duration maxWait,
             @DefaultValue("1MB") @NotNull DataSize maxBodySize,
-            @DefaultValue("1000") @Min(1) @Max(10000) int maxBatchSize) {
+            @DefaultValue("1000") @Min(1) @Max(10000) int maxBatchSize,
+            @DefaultValue("32") @Min(4) @Max(1000) int maxJsonDepth,
+            @DefaultValue("262144") @Min(256) int maxStringLength) {
     }
 
     /**

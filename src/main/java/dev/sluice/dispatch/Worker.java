@@ -1,5 +1,8 @@
 package dev.sluice.dispatch;
 
+import java.time.Duration;
+import java.util.List;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -8,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.JobContext;
+import dev.sluice.jobs.JobObserver;
 import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.PermanentJobFailure;
 import dev.sluice.queue.ClaimedJob;
@@ -23,11 +27,13 @@ class Worker {
     private final JobTypes types;
     private final JobStore store;
     private final RetryPolicy retry;
+    private final List<JobObserver> observers;
 
-    Worker(JobTypes types, JobStore store, SluiceProperties properties) {
+    Worker(JobTypes types, JobStore store, SluiceProperties properties, List<JobObserver> observers) {
         this.types = types;
         this.store = store;
         this.retry = RetryPolicy.of(properties.retry());
+        this.observers = observers;
     }
 
     /**
@@ -35,6 +41,16 @@ class Worker {
      * tells why the thread was interrupted, if it was; it decides the outcome over what the handler did.
      */
     Outcome run(ClaimedJob job, Execution execution) {
+        observers.forEach(o -> o.started(job.type(), job.priority(), job.waited()));
+        long start = System.nanoTime();
+        Outcome outcome = attempt(job, execution);
+        Duration ran = Duration.ofNanos(System.nanoTime() - start);
+        String kind = "Timeout".equals(outcome.errorType()) ? "timeout" : outcome.kind().name().toLowerCase();
+        observers.forEach(o -> o.finished(job.type(), kind, ran));
+        return outcome;
+    }
+
+    private Outcome attempt(ClaimedJob job, Execution execution) {
         MDC.put("jobId", job.id());
         MDC.put("jobType", job.type());
         Outcome outcome;

@@ -13,15 +13,17 @@ import dev.sluice.queue.Priority;
  *
  * @param delay how long to wait before the job is queued; or
  * @param runAt when to queue it (converted to a delay with this node's clock); not both
+ * @param owner the name of the API key that submits it (a producer reads only its own jobs); null
+ *              without keys
  */
 public record JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
-        Duration delay, Instant runAt) {
+        Duration delay, Instant runAt, String owner) {
 
     public static JobRequest of(String type, JsonNode payload, Priority priority) {
-        return new JobRequest(type, payload, priority, null, null, null, null);
+        return new JobRequest(type, payload, priority, null, null, null, null, null);
     }
 
-    public JobRequest withDelay(Duration wait) {
-        return new JobRequest(type, payload, priority, maxAttempts, timeout, wait, null);
+    public JobRequest ownedBy(String name) {
+        return new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, name);
     }
 }

@@ -24,10 +24,12 @@ public class JobSubmitter {
 
     private final JobTypes types;
     private final JobStore store;
+    private final List<JobObserver> observers;
 
-    JobSubmitter(JobTypes types, JobStore store) {
+    JobSubmitter(JobTypes types, JobStore store, List<JobObserver> observers) {
         this.types = types;
         this.store = store;
+        this.observers = observers;
     }
 
     /**
@@ -106,10 +108,14 @@ public class JobSubmitter {
             return new Submitted(List.of(), null, duplicate.ownerId());
         }
         Instant createdAt = ((Enqueue.Accepted) result).createdAt();
+        for (NewJob job : jobs) {
+            observers.forEach(o -> o.submitted(job.type(), job.priority()));
+        }
         return new Submitted(jobs.stream().map(job -> new Job(job.id(), job.type(), job.priority(),
                 job.delay().isZero() ? JobState.QUEUED : JobState.SCHEDULED, job.payload(), null, null, null, 0,
                 job.maxAttempts(), job.timeout(), createdAt, null, null,
-                job.delay().isZero() ? null : createdAt.plus(job.delay()), null, false, batchId, null, null)).toList(),
+                job.delay().isZero() ? null : createdAt.plus(job.delay()), null, false, batchId, null, null, job.owner()))
+                .toList(),
                 batchId, null);
     }
 
@@ -126,6 +132,6 @@ public class JobSubmitter {
                 request.priority() == null ? Priority.NORMAL : request.priority(), payload,
                 request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
                 request.timeout() == null ? handler.timeout() : request.timeout(),
-                delay.isNegative() ? Duration.ZERO : delay);
+                delay.isNegative() ? Duration.ZERO : delay, request.owner());
     }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobIds;
+import dev.sluice.security.Caller;
 
 /** The shop checkout example: an order is accepted at once and fulfilled in the background. */
 @RestController
@@ -52,19 +54,22 @@ class OrderController {
     @ApiResponse(responseCode = "200", description = "replay of the same Idempotency-Key and body: the original order")
     @ApiResponse(responseCode = "400", description = "invalid order (empty items, bad e-mail, negative price...)")
     ResponseEntity<OrderView> place(@Valid @RequestBody OrderRequest request,
-            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey) {
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            HttpServletRequest http) {
+        Caller caller = Caller.of(http);
         String id = JobIds.next();
-        String placed = orders.place(id, request, Idempotency.fromHeader("orders", idempotencyKey, request, json));
+        String placed = orders.place(id, request, Idempotency.fromHeader("orders", idempotencyKey, request, json),
+                caller.name());
         ResponseEntity.BodyBuilder response = placed.equals(id) ? ResponseEntity.accepted()
                 : ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true");
-        return response.location(URI.create("/api/orders/" + placed)).body(view(placed));
+        return response.location(URI.create("/api/orders/" + placed)).body(view(placed, caller));
     }
 
     @GetMapping("/{id}")
     @Operation(summary = "An order: state, items, total, timeline and outbox")
     @ApiResponse(responseCode = "404", description = "no such order")
-    OrderView get(@PathVariable String id) {
-        return view(id);
+    OrderView get(@PathVariable String id, HttpServletRequest http) {
+        return view(id, Caller.of(http));
     }
 
     @GetMapping
@@ -83,8 +88,8 @@ class OrderController {
             Instant createdAt, List<JsonNode> timeline, List<JsonNode> outbox) {
     }
 
-    private OrderView view(String id) {
-        OrderView view = viewIfPresent(id);
+    private OrderView view(String id, Caller caller) {
+        OrderView view = caller.mayRead(orders.read(id).get("owner")) ? viewIfPresent(id) : null;
         if (view == null) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
                     "No order with id " + id + " (it never existed, or its record expired)");

@@ -53,15 +53,19 @@ class Orders {
      *
      * @return the id of the order placed, or, for a replayed Idempotency-Key, of the original order
      */
-    String place(String id, OrderRequest request, Idempotency idempotency) {
+    String place(String id, OrderRequest request, Idempotency idempotency, String owner) {
         String customer = request.customer().email().toLowerCase();
-        records.create(KIND, id, Map.of(
+        Map<String, String> fields = new java.util.HashMap<>(Map.of(
                 "customer", json.writeValueAsString(request.customer()),
                 "items", json.writeValueAsString(request.items()),
                 "total", request.total().toPlainString(),
                 "shipping", request.shipping(),
                 "state", "accepted",
-                "createdAt", Instant.now().toString()), BY_CUSTOMER, customer, settings.retention());
+                "createdAt", Instant.now().toString()));
+        if (owner != null) {
+            fields.put("owner", owner);
+        }
+        records.create(KIND, id, fields, BY_CUSTOMER, customer, settings.retention());
         note(id, "accepted", "order received");
         JobSubmitter.Submitted first;
         try {

@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param cancelRequested a cancel was asked for while it ran; its worker is being interrupted
  * @param batch     the batch it belongs to, or null
  * @param progress  what a running job last reported, 0-100, or null; with progressMessage
+ * @param owner     the API key name that submitted it, or null
  */
 public record Job(
         String id,
@@ -35,5 +36,6 @@ public record Job(
         boolean cancelRequested,
         String batch,
         Integer progress,
-        String progressMessage) {
+        String progressMessage,
+        String owner) {
 }

@@ -50,7 +50,7 @@ public class JobStore {
         keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
         keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(11 + jobs.size() * 7);
+        List<String> args = new ArrayList<>(11 + jobs.size() * 8);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -71,6 +71,7 @@ public class JobStore {
             args.add(Integer.toString(job.maxAttempts()));
             args.add(Long.toString(job.timeout().toMillis()));
             args.add(Long.toString(Math.max(0, job.delay().toMillis())));
+            args.add(job.owner() == null ? "" : job.owner());
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
@@ -144,6 +145,11 @@ public class JobStore {
         return jobs;
     }
 
+    /** Who submitted a batch (the API key name), or null. */
+    public String batchOwner(String batchId) {
+        return (String) redis.opsForHash().get(keys.batch(batchId), "owner");
+    }
+
     /** The ids of a batch's jobs, in submission order; empty when there is no such batch. */
     public List<String> batchMembers(String batchId) {
         List<String> ids = redis.opsForList().range(keys.batchJobs(batchId), 0, -1);
@@ -188,7 +194,8 @@ public class JobStore {
                 "1".equals(hash.get("cancelRequested")),
                 (String) hash.get("batch"),
                 hash.get("progress") == null ? null : Integer.valueOf((String) hash.get("progress")),
-                (String) hash.get("progressMessage"));
+                (String) hash.get("progressMessage"),
+                (String) hash.get("owner"));
     }
 
     private static int integer(Object value) {

@@ -61,11 +61,12 @@ public class WorkerLedger {
     }
 
     private static Claim toClaim(List<?> reply) {
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 2) / 6);
-        for (int i = 2; i + 5 < reply.size(); i += 6) {
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 2) / 8);
+        for (int i = 2; i + 7 < reply.size(); i += 8) {
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),
-                    Duration.ofMillis(Long.parseLong((String) reply.get(i + 5)))));
+                    Duration.ofMillis(Long.parseLong((String) reply.get(i + 5))),
+                    Priority.fromWire((String) reply.get(i + 6)), Duration.ofMillis((Long) reply.get(i + 7))));
         }
         long now = (Long) reply.get(0);
         long nextDue = (Long) reply.get(1);

@@ -42,7 +42,9 @@ class ProblemResponseTests extends IntegrationTest {
                         400, "invalid-request", "timeout"),
                 Arguments.of("malformed JSON", "{\"type\":\"add\",", 400, "malformed-json", "body"),
                 Arguments.of("empty body", "", 400, "malformed-json", "body"),
-                Arguments.of("body over the limit", big, 413, "payload-too-large", null));
+                Arguments.of("body over the limit", big, 413, "payload-too-large", null),
+                Arguments.of("JSON nested too deep", "{\"type\":\"echo\",\"payload\":" + "[".repeat(40)
+                        + "]".repeat(40) + "}", 400, "invalid-request", "body"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# Sluice: build with the Maven wrapper on a JDK, run the layered jar on a JRE as a non-root user.
+#   docker build -t sluice .
+#   docker run -p 8080:8080 -e SPRING_DATA_REDIS_HOST=redis \
+#     -e SLUICE_SECURITY_APIKEYS_0_NAME=ops -e SLUICE_SECURITY_APIKEYS_0_ROLE=admin \
+#     -e SLUICE_SECURITY_APIKEYS_0_HASH=sha256:<hex of your key's SHA-256> sluice
+
+FROM eclipse-temurin:17.0.15_6-jdk-jammy AS build
+WORKDIR /src
+COPY mvnw ./
+COPY .mvn .mvn
+COPY pom.xml ./
+RUN ./mvnw -B -q dependency:go-offline
+COPY src src
+RUN ./mvnw -B -q -DskipTests package \
+ && cp target/sluice-*.jar app.jar \
+ && java -Djarmode=tools -jar app.jar extract --layers --destination extracted
+
+FROM eclipse-temurin:17.0.15_6-jre-jammy
+RUN groupadd --system --gid 10001 sluice \
+ && useradd --system --uid 10001 --gid sluice --home-dir /app --shell /usr/sbin/nologin sluice \
+ && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# one layer per kind of change: dependencies change least, the application most
+COPY --from=build --chown=sluice:sluice /src/extracted/dependencies/ ./
+COPY --from=build --chown=sluice:sluice /src/extracted/spring-boot-loader/ ./
+COPY --from=build --chown=sluice:sluice /src/extracted/snapshot-dependencies/ ./
+COPY --from=build --chown=sluice:sluice /src/extracted/application/ ./
+USER 10001:10001
+
+# In a container Redis is a service of its own: never start an embedded one. API keys are required:
+# start-up fails without one, unless SLUICE_SECURITY_REQUIREKEYS=false is set on purpose.
+ENV SLUICE_EMBEDDEDREDIS_ENABLED=false \
+    SLUICE_SECURITY_REQUIREKEYS=true \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/actuator/health/readiness || exit 1
+# exec form: the JVM is PID 1 and receives SIGTERM itself, for a graceful stop
+ENTRYPOINT ["java", "-jar", "/app/app.jar"]

@@ -1,0 +1,29 @@
+package dev.sluice.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Who made a request: the name of the API key and its role; {@link #ANONYMOUS} when no keys are
+ * configured (everything is allowed then).
+ */
+public record Caller(String name, Role role) {
+
+    public enum Role { PRODUCER, ADMIN }
+
+    public static final Caller ANONYMOUS = new Caller(null, Role.ADMIN);
+    static final String ATTRIBUTE = Caller.class.getName();
+
+    public static Caller of(HttpServletRequest request) {
+        Object caller = request.getAttribute(ATTRIBUTE);
+        return caller instanceof Caller known ? known : ANONYMOUS;
+    }
+
+    public boolean isAdmin() {
+        return role == Role.ADMIN;
+    }
+
+    /** Whether this caller may read something submitted by {@code owner} (null: submitted without a key). */
+    public boolean mayRead(String owner) {
+        return isAdmin() || name == null || name.equals(owner);
+    }
+}
