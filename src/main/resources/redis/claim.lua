@@ -14,6 +14,7 @@ KEYS[2]     the node's lease zset (job id -> lease deadline, ms)
 KEYS[3..5]  queue lists: high, normal, low
 KEYS[6]     delayed zset (retrying job id -> due time, ms)
 KEYS[7]     scheduled zset (scheduled job id -> due time, ms)
+KEYS[8]     paused set: priority names (high|normal|low) no node takes jobs from until resumed
 ARGV[1]     most jobs to claim (the node's idle workers)
 ARGV[2]     lease length, ms
 ARGV[3]     node id
@@ -88,8 +89,12 @@ end
 local deadline = now + tonumber(ARGV[2])
 local leases = {}
 local used = 0
+local paused = {}
+for _, priority in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+  paused[lists[priority] or ''] = true
+end
 for q = 3, 5 do
-  while used < #tokens do
+  while used < #tokens and not paused[KEYS[q]] do
     local ids = redis.call('LPOP', KEYS[q], #tokens - used)
     if not ids then
       break
@@ -105,8 +110,10 @@ for q = 3, 5 do
         if job[7] then
           redis.call('HDEL', key, 'progress', 'progressMessage')
         end
+        local waited = math.max(0, now - math.max(tonumber(job[9]) or now, tonumber(job[10]) or 0))
         if firehose or job[6] then
-          events[#events + 1] = { id = id, state = 'running', type = job[2], attempt = attempt, at = now }
+          events[#events + 1] = { id = id, state = 'running', type = job[2], attempt = attempt, at = now,
+            waited = waited }
         end
         leases[#leases + 1] = deadline
         leases[#leases + 1] = id
@@ -117,7 +124,7 @@ for q = 3, 5 do
         out[#out + 1] = attempt
         out[#out + 1] = job[5]
         out[#out + 1] = job[8]
-        out[#out + 1] = math.max(0, now - math.max(tonumber(job[9]) or now, tonumber(job[10]) or 0))
+        out[#out + 1] = waited
       end
     end
   end

@@ -9,10 +9,14 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
+import dev.sluice.queue.JobStore;
+import dev.sluice.queue.Priority;
 import dev.sluice.queue.QueueInspector;
 import dev.sluice.queue.QueueStats;
 
@@ -22,11 +26,36 @@ import dev.sluice.queue.QueueStats;
 class QueueController {
 
     private final QueueInspector inspector;
+    private final JobStore store;
     private final SluiceProperties.Queues limits;
 
-    QueueController(QueueInspector inspector, SluiceProperties properties) {
+    QueueController(QueueInspector inspector, JobStore store, SluiceProperties properties) {
         this.inspector = inspector;
+        this.store = store;
         this.limits = properties.queues();
+    }
+
+    @PostMapping("/{priority}/pause")
+    @Operation(summary = "Pause a priority", description = "No node takes jobs of this priority until it is "
+            + "resumed; jobs keep being accepted and wait in its list. Running jobs are not affected.")
+    QueuesView pause(@PathVariable String priority) {
+        store.pause(priority(priority));
+        return queues();
+    }
+
+    @PostMapping("/{priority}/resume")
+    @Operation(summary = "Resume a paused priority")
+    QueuesView resume(@PathVariable String priority) {
+        store.resume(priority(priority));
+        return queues();
+    }
+
+    private static Priority priority(String name) {
+        try {
+            return Priority.fromWire(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("priority", e.getMessage());
+        }
     }
 
     @GetMapping
@@ -43,7 +72,8 @@ class QueueController {
         perPriority.put("low", limits.perPriority().low());
         Capacity capacity = new Capacity(limits.capacity(), used,
                 limits.capacity() == 0 ? 0 : Math.round(1000.0 * used / limits.capacity()) / 10.0, perPriority);
-        return new QueuesView(depths, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(), capacity,
+        List<String> paused = store.paused().stream().map(Priority::wire).toList();
+        return new QueuesView(depths, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(), capacity,
                 stats.nodes().stream()
                 .map(n -> new NodeView(n.id(), n.poolSize(), n.freeWorkers(), n.busyWorkers(), n.running(),
                         n.consistent(), n.lastHeartbeat()))
@@ -52,11 +82,13 @@ class QueueController {
 
     /**
      * @param queues    jobs waiting per priority
+     * @param paused    priorities no node takes jobs from now
      * @param scheduled jobs submitted for later, not yet due
      * @param retrying  failed jobs waiting out their retry back-off
      * @param dead      jobs in the dead-letter set
      */
-    record QueuesView(Map<String, Long> queues, long scheduled, long retrying, long running, long dead, Capacity capacity,
+    record QueuesView(Map<String, Long> queues, List<String> paused, long scheduled, long retrying, long running,
+            long dead, Capacity capacity,
             List<NodeView> nodes) {
     }
 

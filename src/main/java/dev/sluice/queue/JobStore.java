@@ -145,6 +145,39 @@ public class JobStore {
         return jobs;
     }
 
+    /** Stops every node from taking jobs of this priority until {@link #resume}; queued jobs stay queued. */
+    public void pause(Priority priority) {
+        redis.opsForSet().add(keys.paused(), priority.wire());
+    }
+
+    /** Lets nodes take jobs of this priority again, and wakes them. */
+    public void resume(Priority priority) {
+        redis.opsForSet().remove(keys.paused(), priority.wire());
+        redis.convertAndSend(keys.wakeChannel(), "resumed");
+    }
+
+    /** The priorities paused now. */
+    public java.util.Set<Priority> paused() {
+        java.util.Set<String> names = redis.opsForSet().members(keys.paused());
+        java.util.Set<Priority> paused = java.util.EnumSet.noneOf(Priority.class);
+        if (names != null) {
+            names.forEach(name -> paused.add(Priority.fromWire(name)));
+        }
+        return paused;
+    }
+
+    /** Removes a dead job for good (its record and its dead-letter entry); false if it is not dead. */
+    public boolean purgeDead(String id) {
+        Long removed = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
+        return removed != null && removed == 1L;
+    }
+
+    /** Up to {@code limit} dead job ids, oldest first. */
+    public List<String> deadIds(int limit) {
+        java.util.Set<String> ids = redis.opsForZSet().range(keys.dead(), 0, limit - 1L);
+        return ids == null ? List.of() : List.copyOf(ids);
+    }
+
     /** Who submitted a batch (the API key name), or null. */
     public String batchOwner(String batchId) {
         return (String) redis.opsForHash().get(keys.batch(batchId), "owner");

@@ -90,6 +90,11 @@ public final class RedisKeys {
         return prefix + "-";
     }
 
+    /** SET of the priorities (high, normal, low) that no node takes jobs from while paused. */
+    public String paused() {
+        return prefix + "paused";
+    }
+
     /** String with an expiry: which node reaps during the current tick. */
     public String reaperLock() {
         return prefix + "reaper";

@@ -46,12 +46,13 @@ public class WorkerLedger {
     }
 
     private List<String> claimKeys(String node) {
-        List<String> keyList = new ArrayList<>(7);
+        List<String> keyList = new ArrayList<>(8);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
         keyList.add(keys.delayed());
         keyList.add(keys.scheduled());
+        keyList.add(keys.paused());
         return keyList;
     }
 

@@ -87,7 +87,7 @@ final class ApiKeyFilter extends OncePerRequestFilter {
         if (path.startsWith("/api/orders")) {
             return read && path.equals("/api/orders");
         }
-        return path.startsWith("/api/queues") || path.startsWith("/api/events");
+        return path.startsWith("/api/queues") || path.startsWith("/api/events") || path.startsWith("/api/dead-letters");
     }
 
     private Caller identify(String key) {
