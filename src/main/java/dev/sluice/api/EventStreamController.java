@@ -93,6 +93,7 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
             }
         });
         stream.whenDone(stop);
+        stream.hello();
         return stream.emitter;
     }
 
@@ -128,6 +129,17 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
             });
             emitter.onTimeout(stop);
             emitter.onError(error -> stop.run());
+        }
+
+        /** A comment line first: it sends the response headers at once, so clients know they are connected. */
+        void hello() {
+            tail.getAndUpdate(previous -> previous.thenRunAsync(() -> {
+                try {
+                    emitter.send(SseEmitter.event().comment("connected"));
+                } catch (IOException | IllegalStateException e) {
+                    emitter.completeWithError(e);
+                }
+            }, executor));
         }
 
         void send(JsonNode event, boolean last) {

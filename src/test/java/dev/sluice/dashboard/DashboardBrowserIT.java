@@ -3,14 +3,13 @@ package dev.sluice.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,15 +24,11 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.test.context.TestPropertySource;
 
+import dev.sluice.support.Chromium;
 import dev.sluice.support.IntegrationTest;
 import dev.sluice.support.ProbeJob;
 
@@ -48,18 +43,7 @@ class DashboardBrowserIT extends IntegrationTest {
 
     @BeforeAll
     static void openBrowser() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("chromedriver", "/usr/bin/chromedriver")))
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = Chromium.start();
     }
 
     @AfterAll
@@ -72,15 +56,20 @@ class DashboardBrowserIT extends IntegrationTest {
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
+    @BeforeEach
+    void lightTheme() {
+        colorScheme("light");
+    }
+
     @AfterEach
     void noConsoleErrors() {
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                // a stream aborted on navigation is the browser's own notice, not a page error
-                .filter(entry -> !entry.getMessage().contains("net::ERR_ABORTED"))
-                .toList();
-        assertThat(errors).as("browser console errors").isEmpty();
+        assertThat(Chromium.consoleErrors(browser)).as("browser console errors").isEmpty();
         probe.reset();
+    }
+
+    private static void colorScheme(String scheme) {
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
     }
 
     private void open(String hash) {
@@ -193,6 +182,26 @@ class DashboardBrowserIT extends IntegrationTest {
         browser.findElement(By.cssSelector("#queues button[data-priority=high]")).click();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> api.state(id).equals("succeeded"));
+    }
+
+    @Test
+    void itFollowsADarkSystemTheme() throws IOException {
+        colorScheme("dark");
+        open("#/overview");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !text("[data-count=high]").equals("–"));
+        String background = (String) ((JavascriptExecutor) browser)
+                .executeScript("return getComputedStyle(document.body).backgroundColor;");
+        String text = (String) ((JavascriptExecutor) browser)
+                .executeScript("return getComputedStyle(document.body).color;");
+        assertThat(luminance(background)).as("dark background %s", background).isLessThan(0.2);
+        assertThat(luminance(text)).as("light text %s", text).isGreaterThan(0.7);
+        screenshot("overview-dark");
+    }
+
+    private static double luminance(String rgb) {
+        String[] parts = rgb.replaceAll("[^0-9,]", "").split(",");
+        return (0.2126 * Integer.parseInt(parts[0]) + 0.7152 * Integer.parseInt(parts[1])
+                + 0.0722 * Integer.parseInt(parts[2])) / 255;
     }
 
     @Test
