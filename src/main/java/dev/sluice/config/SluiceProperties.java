@@ -51,7 +51,7 @@ public record SluiceProperties(
         @DefaultValue @Valid Queues queues,
         @DefaultValue @Valid Idempotency idempotency,
         @DefaultValue @Valid Batches batches,
-        @DefaultValue @Valid List<Schedule> schedules,
+        @DefaultValue List<@Valid Schedule> schedules,
         @DefaultValue @Valid Orders orders,
         @DefaultValue @Valid Security security,
         @DefaultValue @Valid Api api,
@@ -153,7 +153,7 @@ public record SluiceProperties(
      */
     public record Security(
             @DefaultValue("false") boolean requireKeys,
-            @DefaultValue @Valid List<ApiKey> apiKeys) {
+            @DefaultValue List<@Valid ApiKey> apiKeys) {
 
         /**
          * @param name a label for logs and ownership (a producer reads the jobs submitted under its name)
