@@ -10,9 +10,8 @@ KEYS[5]     delayed zset (retrying jobs)
 KEYS[6]     scheduled zset
 ARGV[1]     job id
 ARGV[2]     retention of cancelled jobs, ms
-ARGV[3]     finished channel
-ARGV[4]     cancel channel (gets the job id when a running job must be interrupted)
-ARGV[5]     events channel (cancels are rare: always announced)
+ARGV[3]     cancel channel (gets the job id when a running job must be interrupted)
+ARGV[4]     events channel (cancels are rare: always announced)
 
 Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled now; { 'running', 1 }
             when the interruption was requested; { state, 0 } for a job already finished (succeeded,
@@ -38,14 +37,13 @@ if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('PUBLISH', ARGV[3], ARGV[1])
-  redis.call('PUBLISH', ARGV[5], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
+  redis.call('PUBLISH', ARGV[4], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
   return { 'cancelled', 1 }
 end
 if state == 'running' and job[3] ~= '1' then
   -- watched: the cancelling request waits for the interrupted delivery to be recorded
   redis.call('HSET', KEYS[1], 'cancelRequested', 1, 'watched', 1)
-  redis.call('PUBLISH', ARGV[4], ARGV[1])
+  redis.call('PUBLISH', ARGV[3], ARGV[1])
   return { 'running', 1 }
 end
 return { state, 0 }

@@ -23,11 +23,10 @@ ARGV[1]     node id
 ARGV[2]     job hash key prefix (see claim.lua)
 ARGV[3]     retention of succeeded, failed and cancelled jobs, ms
 ARGV[4]     retention of dead jobs, ms
-ARGV[5]     finished channel: gets the space-separated ids of jobs that reached a final state and
-            that someone waits for (marked by watch.lua); jobs nobody waits for are not announced
-ARGV[6]     wake channel: published to when a retry becomes the earliest delayed job
-ARGV[7]     events channel; ARGV[8] '1' when some node streams every event, else only watched jobs'
-ARGV[9..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
+ARGV[5]     wake channel: published to when a retry becomes the earliest delayed job
+ARGV[6]     events channel: gets the new state of every job someone watches (watch.lua marks them;
+            long-polls wait on it) or, while ARGV[7] is '1', of every job; others are not announced
+ARGV[8..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
             result JSON (or empty), error message, error type (both empty unless failed), back-off ms
 
 Returns     the number of outcomes counted (fenced ones are not)
@@ -41,11 +40,11 @@ for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   free[token] = true
 end
 
-local tokens, done, finished = {}, {}, {}
+local tokens, done = {}, {}
 local earliest = nil
-local firehose = ARGV[8] == '1'
+local firehose = ARGV[7] == '1'
 local events = {}
-for i = 9, #ARGV, 8 do
+for i = 8, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   if not free[token] then
     free[token] = true
@@ -91,17 +90,11 @@ for i = 9, #ARGV, 8 do
       redis.call('HSET', key, 'finishedAt', now)
       redis.call('ZADD', KEYS[4], now, id)
       redis.call('PEXPIRE', key, ARGV[4])
-      if job[7] then
-        finished[#finished + 1] = id
-      end
     else
       if state == 'failed' then
         redis.call('HSET', key, 'finishedAt', now)
       end
       redis.call('PEXPIRE', key, ARGV[3])
-      if job[7] then
-        finished[#finished + 1] = id
-      end
     end
   end
 end
@@ -109,16 +102,13 @@ end
 if #done > 0 then
   redis.call('ZREM', KEYS[2], unpack(done))
 end
-if #finished > 0 then
-  redis.call('PUBLISH', ARGV[5], table.concat(finished, ' '))
-end
 if #events > 0 then
-  redis.call('PUBLISH', ARGV[7], cjson.encode(events))
+  redis.call('PUBLISH', ARGV[6], cjson.encode(events))
 end
 if earliest then
   local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
   if tonumber(head[2]) >= earliest then
-    redis.call('PUBLISH', ARGV[6], 'retry')
+    redis.call('PUBLISH', ARGV[5], 'retry')
   end
 end
 if #tokens > 0 then

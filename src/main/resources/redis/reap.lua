@@ -26,8 +26,7 @@ ARGV[4]     a node id to remove now whatever its heartbeat (a node leaving); emp
             set, the lock is neither checked nor taken.
 ARGV[5]     lock holder (this node's id) and ARGV[6] the lock's expiry, ms (one tick)
 ARGV[7]     retention of cancelled and failed jobs, ms; ARGV[8] retention of dead jobs, ms
-ARGV[9]     wake channel; ARGV[10] finished channel; ARGV[11] events channel (recoveries are rare:
-            always announced)
+ARGV[9]     wake channel; ARGV[10] events channel (recoveries are rare: always announced)
 
 Returns     { requeued, cancelled, dead, nodes removed }, or { -1, 0, 0, 0 } when another node holds
             this tick's lock
@@ -44,7 +43,6 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 local requeued, cancelled, dead, removed = 0, 0, 0, 0
-local finished = {}
 local events = {}
 
 local function recover(node, id)
@@ -59,7 +57,6 @@ local function recover(node, id)
     redis.call('HSET', key, 'state', 'cancelled', 'finishedAt', now)
     redis.call('PEXPIRE', key, ARGV[7])
     cancelled = cancelled + 1
-    finished[#finished + 1] = id
     events[#events + 1] = { id = id, state = 'cancelled', type = job[7], at = now }
   elseif tonumber(job[3]) < tonumber(job[4]) and lists[job[6]] then
     redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
@@ -77,7 +74,6 @@ local function recover(node, id)
       redis.call('PEXPIRE', key, ARGV[7])
     end
     dead = dead + 1
-    finished[#finished + 1] = id
     events[#events + 1] = { id = id, state = final, type = job[7], at = now, note = note }
   end
 end
@@ -115,10 +111,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[8]))
 if requeued > 0 then
   redis.call('PUBLISH', ARGV[9], 'recovered')
 end
-if #finished > 0 then
-  redis.call('PUBLISH', ARGV[10], table.concat(finished, ' '))
-end
 if #events > 0 then
-  redis.call('PUBLISH', ARGV[11], cjson.encode(events))
+  redis.call('PUBLISH', ARGV[10], cjson.encode(events))
 end
 return { requeued, cancelled, dead, removed }

@@ -1,8 +1,8 @@
 --[[
-watch: mark jobs as waited for and return them. complete.lua announces a finished job on the finished
-channel only when it is marked, so jobs nobody waits for cost no pub/sub traffic. Marking and reading
-in one step leaves no gap: a completion runs either before (the job read here is already final) or
-after (it sees the mark and publishes).
+watch: mark jobs as waited for and return them. complete.lua and claim.lua announce a job's changes on
+the events channel only when it is marked (or the firehose is on), so jobs nobody waits for cost no
+pub/sub traffic. Marking and reading in one step leaves no gap: a completion runs either before (the
+job read here is already final) or after (it sees the mark and publishes).
 
 KEYS[1..]   job hashes
 Returns     one entry per key: the job hash as a flat field/value list (after marking), or an empty

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -35,7 +34,8 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
-import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.FinishWaiter;
+import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
 import dev.sluice.security.Caller;
@@ -48,17 +48,17 @@ class BatchController {
 
     private final JobSubmitter submitter;
     private final JobStore store;
-    private final JobSignals signals;
+    private final JobEvents events;
     private final JsonMapper json;
     private final Duration maxWait;
     private final int maxBatchSize;
     private final Executor waitExecutor;
 
-    BatchController(JobSubmitter submitter, JobStore store, JobSignals signals, JsonMapper json,
+    BatchController(JobSubmitter submitter, JobStore store, JobEvents events, JsonMapper json,
             SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
         this.submitter = submitter;
         this.store = store;
-        this.signals = signals;
+        this.events = events;
         this.json = json;
         this.maxWait = properties.api().maxWait();
         this.maxBatchSize = properties.api().maxBatchSize();
@@ -106,27 +106,21 @@ class BatchController {
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(view(id, store.watchAll(ids)));
         }
-        Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
-        ids.forEach(member -> futures.put(member, signals.whenFinished(member)));
-        List<Job> now = store.watchAll(ids);
-        List<CompletableFuture<Void>> pending = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            Job job = now.get(i);
-            if (job == null || job.state().isFinal()) {
-                signals.forget(ids.get(i), futures.get(ids.get(i)));
-            } else {
-                pending.add(futures.get(ids.get(i)));
-            }
+        FinishWaiter waiter = events.waitFor(ids);
+        List<Job> now;
+        try {
+            now = store.watchAll(ids);
+        } catch (RuntimeException e) {
+            waiter.cancel();
+            throw e;
         }
+        List<String> pending = now.stream().filter(job -> job != null && !job.state().isFinal()).map(Job::id)
+                .toList();
         if (pending.isEmpty()) {
+            waiter.cancel();
             return CompletableFuture.completedFuture(view(id, now));
         }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-                .completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApplyAsync(done -> {
-                    futures.forEach(signals::forget);
-                    return view(id, store.watchAll(ids));
-                }, waitExecutor);
+        return waiter.until(pending, waitFor).thenApplyAsync(done -> view(id, store.watchAll(ids)), waitExecutor);
     }
 
     private List<String> members(String id) {

@@ -1,11 +1,11 @@
 package dev.sluice.api;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.validation.constraints.Max;
@@ -29,7 +29,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
-import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.FinishWaiter;
+import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
 import dev.sluice.queue.QueueInspector;
@@ -41,20 +42,20 @@ import dev.sluice.queue.QueueInspector;
 class JobActionsController {
 
     /** How long a cancel of a running job waits for the worker to stop before answering 202. */
-    private static final long CANCEL_WAIT_MS = 5_000;
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
 
     private final JobStore store;
     private final QueueInspector inspector;
-    private final JobSignals signals;
+    private final JobEvents events;
     private final JsonMapper json;
     private final SluiceProperties.Jobs jobs;
     private final Executor waitExecutor;
 
-    JobActionsController(JobStore store, QueueInspector inspector, JobSignals signals, JsonMapper json,
+    JobActionsController(JobStore store, QueueInspector inspector, JobEvents events, JsonMapper json,
             SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
         this.store = store;
         this.inspector = inspector;
-        this.signals = signals;
+        this.events = events;
         this.json = json;
         this.jobs = properties.jobs();
         this.waitExecutor = waitExecutor;
@@ -68,24 +69,23 @@ class JobActionsController {
     @ApiResponse(responseCode = "404", description = "no such job")
     @ApiResponse(responseCode = "409", description = "the job has already finished")
     CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String id) {
-        CompletableFuture<Void> finished = signals.whenFinished(id);
+        FinishWaiter waiter = events.waitFor(List.of(id));
         JobStore.Cancel cancel;
         try {
             cancel = store.cancel(id, jobs.retention()).orElseThrow(() -> new JobNotFoundException(id));
         } catch (RuntimeException e) {
-            signals.forget(id, finished);
+            waiter.cancel();
             throw e;
         }
         if (cancel.state() == JobState.RUNNING) {
-            return finished.completeOnTimeout(null, CANCEL_WAIT_MS, TimeUnit.MILLISECONDS)
-                    .thenApplyAsync(done -> {
-                        signals.forget(id, finished);
-                        JobView view = read(id);
-                        return ResponseEntity.status(view.state() == JobState.RUNNING ? HttpStatus.ACCEPTED
-                                : HttpStatus.OK).body(view);
-                    }, waitExecutor);
+            // cancel.lua marked the job watched: its final state will be announced
+            return waiter.until(List.of(id), CANCEL_WAIT).thenApplyAsync(done -> {
+                JobView view = read(id);
+                return ResponseEntity.status(view.state() == JobState.RUNNING ? HttpStatus.ACCEPTED
+                        : HttpStatus.OK).body(view);
+            }, waitExecutor);
         }
-        signals.forget(id, finished);
+        waiter.cancel();
         if (!cancel.changed()) {
             throw new JobStateConflictException("The job has already finished (" + cancel.state().wire()
                     + "); only queued, retrying or running jobs can be cancelled.", cancel.state());

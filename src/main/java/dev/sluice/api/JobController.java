@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -31,7 +30,8 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
-import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.FinishWaiter;
+import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobStore;
 import dev.sluice.security.Caller;
 
@@ -42,17 +42,17 @@ class JobController {
 
     private final JobSubmitter submitter;
     private final JobStore store;
-    private final JobSignals signals;
+    private final JobEvents events;
     private final JsonMapper json;
     private final Duration maxWait;
     private final int maxBatchSize;
     private final Executor waitExecutor;
 
-    JobController(JobSubmitter submitter, JobStore store, JobSignals signals, JsonMapper json,
+    JobController(JobSubmitter submitter, JobStore store, JobEvents events, JsonMapper json,
             SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
         this.submitter = submitter;
         this.store = store;
-        this.signals = signals;
+        this.events = events;
         this.json = json;
         this.maxWait = properties.api().maxWait();
         this.maxBatchSize = properties.api().maxBatchSize();
@@ -117,25 +117,20 @@ class JobController {
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(read(id, caller));
         }
-        // Register before watching, so a finish between the read and the wait is not missed.
-        CompletableFuture<Void> finished = signals.whenFinished(id);
+        FinishWaiter waiter = events.waitFor(List.of(id));
         JobView now;
         try {
             now = JobView.of(store.watch(id).filter(job -> caller.mayRead(job.owner()))
                     .orElseThrow(() -> new JobNotFoundException(id)), json);
         } catch (RuntimeException e) {
-            signals.forget(id, finished);
+            waiter.cancel();
             throw e;
         }
         if (now.state().isFinal()) {
-            signals.forget(id, finished);
+            waiter.cancel();
             return CompletableFuture.completedFuture(now);
         }
-        return finished.completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApplyAsync(done -> {
-                    signals.forget(id, finished);
-                    return read(id, caller);
-                }, waitExecutor);
+        return waiter.until(List.of(id), waitFor).thenApplyAsync(done -> read(id, caller), waitExecutor);
     }
 
     /** A job the caller may read; another producer's job is "not found", so its existence does not leak. */

@@ -75,8 +75,10 @@ class OrderController {
     @GetMapping
     @Operation(summary = "A customer's orders, oldest first")
     List<OrderView> ofCustomer(@Parameter(description = "the customer's e-mail", example = "ada@example.com")
-            @RequestParam String customer) {
-        return orders.ofCustomer(customer).stream().map(this::viewIfPresent).filter(v -> v != null).toList();
+            @RequestParam String customer, HttpServletRequest http) {
+        Caller caller = Caller.of(http);
+        return orders.ofCustomer(customer).stream().map(id -> viewIfPresent(id, caller)).filter(v -> v != null)
+                .toList();
     }
 
     /**
@@ -89,7 +91,7 @@ class OrderController {
     }
 
     private OrderView view(String id, Caller caller) {
-        OrderView view = caller.mayRead(orders.read(id).get("owner")) ? viewIfPresent(id) : null;
+        OrderView view = viewIfPresent(id, caller);
         if (view == null) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
                     "No order with id " + id + " (it never existed, or its record expired)");
@@ -100,9 +102,10 @@ class OrderController {
         return view;
     }
 
-    private OrderView viewIfPresent(String id) {
+    /** The order if it exists and the caller may read it (another producer's order is "not found"). */
+    private OrderView viewIfPresent(String id, Caller caller) {
         Map<String, String> order = orders.read(id);
-        if (order.isEmpty()) {
+        if (order.isEmpty() || !caller.mayRead(order.get("owner"))) {
             return null;
         }
         return new OrderView(id, json.readTree(order.get("customer")), json.readTree(order.get("items")),

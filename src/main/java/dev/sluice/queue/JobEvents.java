@@ -1,8 +1,12 @@
 package dev.sluice.queue;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -21,7 +25,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Job state changes as they happen, for server-sent event streams. The scripts announce a change on
+ * Job state changes as they happen, for server-sent event streams and for requests waiting for jobs
+ * to finish. The scripts announce a change on
  * the events channel only when someone listens: for a job that is watched ({@link JobStore#watch}),
  * or for every job while the firehose is on. A node with a client of the all-jobs stream keeps the
  * firehose key alive in Redis; every node reads it once a second and tells its scripts, so a new
@@ -38,6 +43,8 @@ public class JobEvents implements SmartLifecycle {
     private final JsonMapper json;
     private final Map<String, List<Consumer<JsonNode>>> byJob = new ConcurrentHashMap<>();
     private final List<Consumer<JsonNode>> everything = new CopyOnWriteArrayList<>();
+    /** Per job, one future per waiting request: each request releases only its own. */
+    private final Map<String, Set<CompletableFuture<Void>>> finishes = new ConcurrentHashMap<>();
     private final AtomicInteger streams = new AtomicInteger();
     private volatile boolean firehose;
     private volatile ScheduledExecutorService timer;
@@ -64,6 +71,28 @@ public class JobEvents implements SmartLifecycle {
         });
     }
 
+    /**
+     * Registers for the end of these jobs; read them with {@link JobStore#watch} next (only watched
+     * jobs are announced), then wait with {@link FinishWaiter#until} or let go with
+     * {@link FinishWaiter#cancel}.
+     */
+    public FinishWaiter waitFor(Collection<String> ids) {
+        Map<String, CompletableFuture<Void>> mine = new LinkedHashMap<>();
+        for (String id : ids) {
+            CompletableFuture<Void> future = new CompletableFuture<>();
+            finishes.computeIfAbsent(id, unused -> ConcurrentHashMap.newKeySet()).add(future);
+            mine.put(id, future);
+        }
+        return new FinishWaiter(mine, this::release);
+    }
+
+    private void release(String id, CompletableFuture<Void> future) {
+        finishes.computeIfPresent(id, (unused, waiting) -> {
+            waiting.remove(future);
+            return waiting.isEmpty() ? null : waiting;
+        });
+    }
+
     /** Listens to every job's events (turns the firehose on); returns what stops listening. */
     public Runnable onEverything(Consumer<JsonNode> listener) {
         everything.add(listener);
@@ -78,7 +107,15 @@ public class JobEvents implements SmartLifecycle {
 
     private void dispatch(String message) {
         for (JsonNode event : json.readTree(message)) {
-            List<Consumer<JsonNode>> listeners = byJob.get(event.path("id").asString());
+            String id = event.path("id").asString();
+            String state = event.path("state").asString();
+            if (!state.isEmpty() && JobState.fromWire(state).isFinal()) {
+                Set<CompletableFuture<Void>> waiting = finishes.remove(id);
+                if (waiting != null) {
+                    waiting.forEach(future -> future.complete(null));
+                }
+            }
+            List<Consumer<JsonNode>> listeners = byJob.get(id);
             if (listeners != null) {
                 listeners.forEach(listener -> listener.accept(event));
             }

@@ -2,23 +2,18 @@ package dev.sluice.queue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.springframework.core.task.SyncTaskExecutor;
-import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * The node's ear on Redis pub/sub: wakes the dispatcher when work arrives and completes the futures
- * of requests waiting for a job to finish. One subscription per node serves every waiting request, so
- * a long-poll costs no Redis traffic while it waits.
+ * The node's ear on Redis pub/sub: wakes the dispatcher when work arrives and tells it which running
+ * jobs to interrupt. (Job events, and the requests waiting on them, are {@link JobEvents}'.)
  */
 @Component
 public class JobSignals {
@@ -26,7 +21,6 @@ public class JobSignals {
     private final RedisMessageListenerContainer container;
     private final List<Runnable> wakeListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> cancelListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
 
     JobSignals(RedisConnectionFactory connections, RedisKeys keys) {
         this.container = new RedisMessageListenerContainer();
@@ -36,7 +30,6 @@ public class JobSignals {
         container.setTaskExecutor(new SyncTaskExecutor());
         container.addMessageListener((message, pattern) -> wakeListeners.forEach(Runnable::run),
                 new ChannelTopic(keys.wakeChannel()));
-        container.addMessageListener(this::finished, new ChannelTopic(keys.finishedChannel()));
         container.addMessageListener((message, pattern) -> {
             String id = new String(message.getBody(), StandardCharsets.UTF_8);
             cancelListeners.forEach(listener -> listener.accept(id));
@@ -55,27 +48,5 @@ public class JobSignals {
     /** Runs {@code listener} with the id of every running job whose cancel was requested, on any node. */
     public void onCancel(Consumer<String> listener) {
         cancelListeners.add(listener);
-    }
-
-    /**
-     * A future completed when job {@code id} is reported finished. Register first, then read the job
-     * with {@link JobStore#watch} (only watched jobs are announced), so a finish between the read and
-     * the wait is not missed; call {@link #forget} when done.
-     */
-    public CompletableFuture<Void> whenFinished(String id) {
-        return waiting.computeIfAbsent(id, unused -> new CompletableFuture<>());
-    }
-
-    public void forget(String id, CompletableFuture<Void> future) {
-        waiting.remove(id, future);
-    }
-
-    private void finished(Message message, byte[] pattern) {
-        for (String id : new String(message.getBody(), StandardCharsets.UTF_8).split(" ")) {
-            CompletableFuture<Void> future = waiting.remove(id);
-            if (future != null) {
-                future.complete(null);
-            }
-        }
     }
 }

@@ -98,7 +98,7 @@ public class JobStore {
         keyList.add(keys.delayed());
         keyList.add(keys.scheduled());
         List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
-                keys.finishedChannel(), keys.cancelChannel(), keys.eventsChannel());
+                keys.cancelChannel(), keys.eventsChannel());
         return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
                 : Optional.of(new Cancel(JobState.fromWire((String) reply.get(0)), ((Long) reply.get(1)) == 1L));
     }
@@ -123,8 +123,8 @@ public class JobStore {
     }
 
     /**
-     * Reads a job and marks it as waited for, so that its finish is announced on the finished channel
-     * (see {@link JobSignals#whenFinished}); register the future first.
+     * Reads a job and marks it as waited for, so that its changes are announced on the events channel
+     * (see {@link JobEvents#waitFor}); register first.
      */
     public Optional<Job> watch(String id) {
         return Optional.ofNullable(watchAll(List.of(id)).get(0));

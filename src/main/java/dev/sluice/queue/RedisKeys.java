@@ -128,11 +128,6 @@ public final class RedisKeys {
         return prefix + "wake";
     }
 
-    /** Channel carrying the ids of jobs that just reached a final state, space-separated. */
-    public String finishedChannel() {
-        return prefix + "finished";
-    }
-
     /** Channel carrying JSON arrays of job events: {id, state, type, at, attempt?, progress?, message?}. */
     public String eventsChannel() {
         return prefix + "events";

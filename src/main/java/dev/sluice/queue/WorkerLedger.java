@@ -146,12 +146,11 @@ public class WorkerLedger {
     }
 
     private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
-        List<String> args = new ArrayList<>(8 + outcomes.size() * 8);
+        List<String> args = new ArrayList<>(7 + outcomes.size() * 8);
         args.add(node);
         args.add(keys.jobPrefix());
         args.add(Long.toString(jobs.retention().toMillis()));
         args.add(Long.toString(jobs.deadRetention().toMillis()));
-        args.add(keys.finishedChannel());
         args.add(keys.wakeChannel());
         args.add(keys.eventsChannel());
         args.add(events.firehose() ? "1" : "0");
@@ -212,8 +211,7 @@ public class WorkerLedger {
         List<?> reply = redis.execute(LuaScripts.REAP, keyList,
                 keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
                 Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
-                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.finishedChannel(),
-                keys.eventsChannel());
+                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel());
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
                 ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue());
     }

@@ -103,6 +103,21 @@ class JobLifecycleTests extends IntegrationTest {
     }
 
     @Test
+    void twoWaitsOnOneJobBothHearItFinishEvenWhenOneGaveUpFirst() throws Exception {
+        String id = api.submit(ProbeJob.json("shared", 0, true, "normal"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.state(id).equals("running"));
+        var patient = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.get("/api/jobs/" + id + "?wait=60s"));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !patient.isDone());
+
+        JsonNode impatient = api.get("/api/jobs/" + id + "?wait=200ms").json();
+        assertThat(impatient.get("state").asString()).isEqualTo("running");
+        probe.open();
+
+        JsonNode done = patient.get(10, java.util.concurrent.TimeUnit.SECONDS).json();
+        assertThat(done.get("state").asString()).isEqualTo("succeeded");
+    }
+
+    @Test
     void jobTypesListEveryBuiltInWithAnExamplePayload() {
         JsonNode types = api.get("/api/job-types").json();
 

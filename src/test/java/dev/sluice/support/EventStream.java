@@ -1,7 +1,5 @@
 package dev.sluice.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,9 +72,5 @@ public final class EventStream implements AutoCloseable {
     public void close() {
         response.thenAccept(r -> r.body().close());
         response.cancel(true);
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

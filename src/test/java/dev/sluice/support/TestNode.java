@@ -63,10 +63,6 @@ public final class TestNode implements AutoCloseable {
         return context.getBean(StringRedisTemplate.class);
     }
 
-    public boolean isRunning() {
-        return context.isActive();
-    }
-
     /** Stops the node the way SIGTERM does: drain, put back what is left, deregister. */
     @Override
     public void close() {
