@@ -22,7 +22,10 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -34,6 +37,7 @@ import dev.sluice.jobs.IdempotencyConflictException;
 import dev.sluice.jobs.InvalidJobException;
 import dev.sluice.jobs.Violation;
 import dev.sluice.queue.QueueFullException;
+import dev.sluice.web.Problems;
 
 /** Every error the API answers with, as RFC 9457 problem+json. Never a class name or a stack trace. */
 @RestControllerAdvice
@@ -83,6 +87,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         problem.setProperty("capacity", e.capacity());
         return ResponseEntity.status(Problems.QUEUE_FULL.status()).header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 .body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException e) {
+        ProblemDetail problem = Problems.TOO_MANY_STREAMS.detail(e.getMessage());
+        problem.setProperty("limit", e.limit());
+        return ResponseEntity.status(Problems.TOO_MANY_STREAMS.status())
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).body(problem);
     }
 
     @ExceptionHandler
@@ -156,10 +168,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        if (causedBy(e, BodyLimitFilter.TooLarge.class) != null) {
-            return widen(respond(Problems.PAYLOAD_TOO_LARGE.detail(causedBy(e, BodyLimitFilter.TooLarge.class)
-                    .getMessage())));
-        }
         StreamConstraintsException limit = causedBy(e, StreamConstraintsException.class);
         if (limit != null) {
             String message = String.valueOf(limit.getOriginalMessage()).toLowerCase();
@@ -177,6 +185,40 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         List<Violation> violations = List.of(Violation.of(json, ""));
         return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException mismatch ? mismatch.getName()
+                : String.valueOf(e.getPropertyName());
+        List<Violation> violations = List.of(new Violation(name, e.getRequiredType() != null
+                && Number.class.isAssignableFrom(org.springframework.util.ClassUtils.resolvePrimitiveIfNecessary(
+                        e.getRequiredType())) ? "must be a whole number" : "has a value that is not allowed"));
+        return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Violation> violations = List.of(new Violation(e.getParameterName(), "is required"));
+        return widen(respond(Problems.INVALID_REQUEST.detail(summary(violations), violations)));
+    }
+
+    /**
+     * Spring MVC's own answers (404 of an unknown path, 405, 406, 415, ...) carry no problem type: give
+     * them the catalogue's type and title for their status, so every error has a stable {@code type}.
+     */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem && (problem.getType() == null
+                || "about:blank".equals(problem.getType().toString()))) {
+            Problems type = Problems.forStatus(status.value());
+            problem.setType(type.type());
+            problem.setTitle(type.detail("").getTitle());
+        }
+        return super.createResponseEntity(body, headers, status, request);
     }
 
     private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {

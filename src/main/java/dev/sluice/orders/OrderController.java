@@ -17,7 +17,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobIds;
 import dev.sluice.security.Caller;
+import dev.sluice.web.Problems;
 
 /** The shop checkout example: an order is accepted at once and fulfilled in the background. */
 @RestController
@@ -58,7 +58,7 @@ class OrderController {
             HttpServletRequest http) {
         Caller caller = Caller.of(http);
         String id = JobIds.next();
-        String placed = orders.place(id, request, Idempotency.fromHeader("orders", idempotencyKey, request, json),
+        String placed = orders.place(id, request, Idempotency.fromHeader(caller.idempotencyScope("orders"), idempotencyKey, request, json),
                 caller.name());
         ResponseEntity.BodyBuilder response = placed.equals(id) ? ResponseEntity.accepted()
                 : ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true");
@@ -93,11 +93,8 @@ class OrderController {
     private OrderView view(String id, Caller caller) {
         OrderView view = viewIfPresent(id, caller);
         if (view == null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
-                    "No order with id " + id + " (it never existed, or its record expired)");
-            problem.setType(URI.create("/problems/order-not-found"));
-            problem.setTitle("No such order");
-            throw new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+            throw new ErrorResponseException(HttpStatus.NOT_FOUND, Problems.ORDER_NOT_FOUND.detail(
+                    "No order with id " + id + " (it never existed, or its record expired)"), null);
         }
         return view;
     }

@@ -11,19 +11,31 @@ public record Caller(String name, Role role) {
     public enum Role { PRODUCER, ADMIN }
 
     public static final Caller ANONYMOUS = new Caller(null, Role.ADMIN);
+
+    /** What a request that passed no authentication is: it may read nothing. Never reached by the rules. */
+    static final Caller NOBODY = new Caller("", Role.PRODUCER);
+
     static final String ATTRIBUTE = Caller.class.getName();
 
     public static Caller of(HttpServletRequest request) {
         Object caller = request.getAttribute(ATTRIBUTE);
-        return caller instanceof Caller known ? known : ANONYMOUS;
+        return caller instanceof Caller known ? known : NOBODY;
     }
 
     public boolean isAdmin() {
         return role == Role.ADMIN;
     }
 
-    /** Whether this caller may read something submitted by {@code owner} (null: submitted without a key). */
+    /** Whether this caller may read (or cancel) something submitted by {@code owner} (null: submitted without a key). */
     public boolean mayRead(String owner) {
         return isAdmin() || name == null || name.equals(owner);
+    }
+
+    /**
+     * The namespace of this caller's Idempotency-Keys: two API keys never see each other's keys, and
+     * no client key can collide with the keys Sluice uses itself.
+     */
+    public String idempotencyScope(String endpoint) {
+        return endpoint + "@" + (name == null ? "" : name);
     }
 }

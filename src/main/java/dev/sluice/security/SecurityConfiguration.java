@@ -1,25 +1,94 @@
 package dev.sluice.security;
 
+import jakarta.servlet.DispatcherType;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 import dev.sluice.config.SluiceProperties;
+import dev.sluice.web.Problems;
 
+/**
+ * Who may call what, denied by default. Rules match the decoded, normalised path the way Spring MVC
+ * routes it (path patterns), after Spring Security's strict firewall has refused what could be read
+ * two ways: encoded slashes, dots and percent signs, {@code ;} parameters, {@code //}, {@code ..},
+ * backslashes and control characters. The rules:
+ * <ul>
+ * <li>public: health, info, the OpenAPI document, Swagger UI and the dashboard's static files;</li>
+ * <li>a producer key: submit jobs, batches and orders, and read, follow or cancel its own;</li>
+ * <li>everything else, including every route not named here (new ones too), needs an admin key.</li>
+ * </ul>
+ * Without any configured key the API is open (local development): every request is the admin.
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
-    /** Runs before anything reads the body: a request without a valid key costs no parsing. */
+    static final String[] PUBLIC = {"/actuator/health", "/actuator/health/**", "/actuator/info",
+        "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**",
+        "/", "/index.html", "/dashboard", "/dashboard.js", "/dashboard.css", "/favicon.ico"};
+
     @Bean
-    FilterRegistrationBean<?> apiKeyFilter(SluiceProperties properties, JsonMapper json) {
-        SluiceProperties.Security security = properties.security();
+    SecurityFilterChain apiSecurity(HttpSecurity http, SluiceProperties properties, JsonMapper json) throws Exception {
+        ApiKeys keys = keys(properties.security());
+        http.csrf(csrf -> csrf.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(rules -> rules
+                        // the request was authorised when it came in; its error page, async completion
+                        // (long polls, event streams) and forward (/dashboard) are part of the same answer
+                        .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC, DispatcherType.FORWARD)
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, PUBLIC).permitAll()
+                        .requestMatchers(HttpMethod.HEAD, PUBLIC).permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/jobs", "/api/jobs/batch", "/api/batches",
+                                "/api/orders").hasAnyRole("PRODUCER", "ADMIN")
+                        .requestMatchers(HttpMethod.GET, "/api/jobs/{id}", "/api/jobs/{id}/events",
+                                "/api/batches/{id}", "/api/orders/{id}", "/api/job-types")
+                        .hasAnyRole("PRODUCER", "ADMIN")
+                        .requestMatchers(HttpMethod.DELETE, "/api/jobs/{id}").hasAnyRole("PRODUCER", "ADMIN")
+                        .anyRequest().hasRole("ADMIN"))
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint((request, response, e) -> {
+                            response.setHeader("WWW-Authenticate",
+                                    "ApiKey header=\"" + ApiKeyAuthenticationFilter.HEADER + "\"");
+                            Problems.write(request, response, Problems.MISSING_API_KEY.detail(
+                                    "Send a valid key in the " + ApiKeyAuthenticationFilter.HEADER + " header."), json);
+                        })
+                        .accessDeniedHandler((request, response, e) -> Problems.write(request, response,
+                                Problems.FORBIDDEN.detail("This needs an admin key; the key '"
+                                        + Caller.of(request).name() + "' is a " + Caller.of(request).role().name()
+                                        .toLowerCase() + " key."), json)));
+        return http.build();
+    }
+
+    /**
+     * The firewall's refusals (an encoded slash, a {@code ;} parameter, {@code ..}) as problem+json;
+     * the request never reaches a rule or a controller.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(JsonMapper json) {
+        return (request, response, e) -> Problems.write(request, response, Problems.REJECTED_REQUEST.detail(
+                "The request's URL is not in canonical form or holds characters that are not allowed ("
+                        + e.getMessage().replaceAll("[^\\x20-\\x7e]", "?") + ")."), json);
+    }
+
+    private static ApiKeys keys(SluiceProperties.Security security) {
         if (security.apiKeys().isEmpty()) {
             if (security.requireKeys()) {
                 throw new IllegalStateException("sluice.security.require-keys is set but no API key is configured: "
@@ -28,13 +97,7 @@ class SecurityConfiguration {
             }
             log.warn("No API keys configured: the API is open to anyone who can reach it (local development). "
                     + "Set sluice.security.api-keys to require keys.");
-            var disabled = new FilterRegistrationBean<>(new ApiKeyFilter(security.apiKeys(), json));
-            disabled.setEnabled(false);
-            return disabled;
         }
-        var registration = new FilterRegistrationBean<>(new ApiKeyFilter(security.apiKeys(), json));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
-        registration.addUrlPatterns("/*");
-        return registration;
+        return new ApiKeys(security.apiKeys());
     }
 }

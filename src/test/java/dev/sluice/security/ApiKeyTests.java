@@ -32,21 +32,24 @@ class ApiKeyTests extends IntegrationTest {
     static final String BILLING_HASH = "sha256:1360cf85a9cad115d1274ab6188bd172ec443505e7be006c723e74bcacd284a0";
     static final String OPS_HASH = "sha256:2c69bc9111c27110a9b9a7974ba3f8ac0c053c16b23a0738115ee829fbc4d57b";
 
-    private Api.Response call(String method, String path, String key, String body) {
+    private Api.Response call(String method, String path, String key, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             request.header("X-API-Key", key);
         }
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
         return api.send(request);
     }
 
     @Test
     void theHashesInThisTestAreTheKeysTheySayTheyAre() {
-        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeyFilter.sha256("shop-key"))).isEqualTo(SHOP_HASH);
-        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeyFilter.sha256("billing-key"))).isEqualTo(BILLING_HASH);
-        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeyFilter.sha256("ops-key"))).isEqualTo(OPS_HASH);
+        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeys.sha256("shop-key"))).isEqualTo(SHOP_HASH);
+        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeys.sha256("billing-key"))).isEqualTo(BILLING_HASH);
+        assertThat("sha256:" + HexFormat.of().formatHex(ApiKeys.sha256("ops-key"))).isEqualTo(OPS_HASH);
     }
 
     @Test
@@ -72,12 +75,53 @@ class ApiKeyTests extends IntegrationTest {
         assertThat(call("GET", "/api/jobs/" + id + "?wait=10s", "shop-key", null).json().get("result").asInt())
                 .isEqualTo(2);
         assertThat(call("GET", "/api/jobs/" + id, "billing-key", null).status()).isEqualTo(404);
-        Api.Response cancel = call("DELETE", "/api/jobs/" + id, "shop-key", null);
-        assertThat(cancel.status()).isEqualTo(403);
-        assertThat(cancel.json().get("type").asString()).isEqualTo("/problems/forbidden");
-        assertThat(call("GET", "/api/queues", "shop-key", null).status()).isEqualTo(403);
+        Api.Response queues = call("GET", "/api/queues", "shop-key", null);
+        assertThat(queues.status()).isEqualTo(403);
+        assertThat(queues.json().get("type").asString()).isEqualTo("/problems/forbidden");
         assertThat(call("GET", "/api/jobs?state=dead", "shop-key", null).status()).isEqualTo(403);
         assertThat(call("POST", "/api/jobs/" + id + "/retry", "shop-key", null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void aProducerCancelsItsOwnJobsButNotAnothers() {
+        String id = call("POST", "/api/jobs", "shop-key", "{\"type\":\"sleep\",\"payload\":{\"duration\":\"1h\"}}")
+                .json().get("id").asString();
+
+        Api.Response other = call("DELETE", "/api/jobs/" + id, "billing-key", null);
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(other.json().get("type").asString()).isEqualTo("/problems/job-not-found");
+        assertThat(call("GET", "/api/jobs/" + id, "ops-key", null).json().get("state").asString())
+                .isNotEqualTo("cancelled");
+        Api.Response own = call("DELETE", "/api/jobs/" + id, "shop-key", null);
+        assertThat(own.status()).isIn(200, 202);
+        assertThat(call("GET", "/api/jobs/" + id + "?wait=10s", "shop-key", null).json().get("state").asString())
+                .isEqualTo("cancelled");
+    }
+
+    @Test
+    void idempotencyKeysBelongToTheKeyThatSentThem() {
+        String body = "{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":2}}";
+        var first = call("POST", "/api/jobs", "shop-key", body, "Idempotency-Key", "order-1");
+        var otherSame = call("POST", "/api/jobs", "billing-key", body, "Idempotency-Key", "order-1");
+        var otherDifferent = call("POST", "/api/jobs", "billing-key", "{\"type\":\"noop\"}",
+                "Idempotency-Key", "order-2");
+        var shopDifferent = call("POST", "/api/jobs", "shop-key", "{\"type\":\"noop\"}", "Idempotency-Key", "order-2");
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(otherSame.status()).as("another key's Idempotency-Key is not seen: a new job").isEqualTo(202);
+        assertThat(otherSame.json().get("id").asString()).isNotEqualTo(first.json().get("id").asString());
+        assertThat(otherDifferent.status()).isEqualTo(202);
+        assertThat(shopDifferent.status()).as("no 422 that would confirm another tenant's key exists").isEqualTo(202);
+        assertThat(call("POST", "/api/jobs", "shop-key", body, "Idempotency-Key", "order-1").json().get("id")
+                .asString()).as("the same key and body of the same caller still replay")
+                .isEqualTo(first.json().get("id").asString());
+    }
+
+    @Test
+    void healthDetailsAreForAdminsOnly() {
+        assertThat(call("GET", "/actuator/health", null, null).json().has("components")).isFalse();
+        assertThat(call("GET", "/actuator/health", "shop-key", null).json().has("components")).isFalse();
+        assertThat(call("GET", "/actuator/health", "ops-key", null).json().get("components").has("redis")).isTrue();
     }
 
     @Test
