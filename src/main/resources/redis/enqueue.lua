@@ -21,7 +21,8 @@ ARGV[9]     batch record retention, ms
 ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new jobs are announced
             only then: nobody can be watching a job that does not exist yet)
 ARGV[12..]  eight values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
-            timeout (ms), delay (ms from now, by Redis time; 0 = at once), owner (API key name; may be
+            timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
+            compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
             empty). A batch takes the owner of its first job.
 
 Returns     { 'ok', createdAt (Redis time, ms) }
@@ -74,7 +75,8 @@ local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
   local a = 12 + i * 8
-  local id, priority, due = ARGV[a], ARGV[a + 1], now + tonumber(ARGV[a + 6])
+  local id, priority, when = ARGV[a], ARGV[a + 1], ARGV[a + 6]
+  local due = string.sub(when, 1, 1) == '@' and tonumber(string.sub(when, 2)) or now + tonumber(when)
   local key = KEYS[8 + i]
   redis.call('HSET', key,
     'type', ARGV[a + 2], 'priority', priority, 'state', 'queued', 'payload', ARGV[a + 3],

@@ -9,8 +9,8 @@ ARGV[1]     job id
 ARGV[2]     wake channel (published to when the list was empty)
 ARGV[3]     events channel (retries by hand are rare: always announced)
 
-Returns     'queued' when re-queued; the job's unchanged state when it cannot be retried (queued,
-            running, retrying, succeeded); false when there is no such job
+Returns     'requeued' when re-queued; the job's unchanged state when it cannot be retried (queued,
+            running, retrying, succeeded, scheduled); false when there is no such job
 Redis       6.2+
 ]]
 local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'type')
@@ -30,4 +30,4 @@ if redis.call('RPUSH', lists[job[2]], ARGV[1]) == 1 then
   redis.call('PUBLISH', ARGV[2], 'retry')
 end
 redis.call('PUBLISH', ARGV[3], cjson.encode({ { id = ARGV[1], state = 'queued', type = job[3] } }))
-return 'queued'
+return 'requeued'

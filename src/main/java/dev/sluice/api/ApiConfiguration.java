@@ -6,7 +6,15 @@ import java.util.concurrent.Executors;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.json.JsonMapper;
 
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.type.LogicalType;
+
 import org.springframework.boot.jackson.autoconfigure.JsonFactoryBuilderCustomizer;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,7 +50,7 @@ class ApiConfiguration implements WebMvcConfigurer {
     @Bean
     FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(JsonMapper json) {
         var registration = new FilterRegistrationBean<>(
-                new BodyLimitFilter(properties.api().maxBodySize().toBytes(), json));
+                new BodyLimitFilter(properties.api().maxBodySize().toBytes(), properties.api().bodyReadTimeout(), json));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.addUrlPatterns("/api/*");
         return registration;
@@ -55,6 +63,24 @@ class ApiConfiguration implements WebMvcConfigurer {
                 .maxNestingDepth(properties.api().maxJsonDepth())
                 .maxStringLength(properties.api().maxStringLength())
                 .build());
+    }
+
+    /**
+     * Request bodies are read strictly: an unknown field is refused rather than dropped (a typo such as
+     * {@code run_at} must not run a job now), {@code 7.9} is not 7, a number is not a string, and a
+     * string with a lone surrogate is refused rather than stored as {@code ?}.
+     */
+    @Bean
+    JsonMapperBuilderCustomizer strictRequests() {
+        return builder -> builder.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .withCoercionConfig(LogicalType.Textual, textual -> textual
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .addModule(new SimpleModule("sluice-strict-strings").addDeserializer(String.class,
+                        new ValidUnicodeStrings()));
     }
 
     /** Reads a job once its long-poll ends, off the pub/sub and timer threads. */

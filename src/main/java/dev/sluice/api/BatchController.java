@@ -11,12 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -72,16 +72,13 @@ class BatchController {
     @ApiResponse(responseCode = "200", description = "replay of the same Idempotency-Key and body: the original batch")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
     @ApiResponse(responseCode = "429", description = "the batch does not fit in the queue; nothing queued")
-    ResponseEntity<BatchView> submit(@Valid @RequestBody SubmitBatchRequest request,
+    ResponseEntity<BatchView> submit(@SubmitBatchRequest.Body @RequestBody JsonNode request,
             @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
-        String owner = Caller.of(http).name();
-        if (request.jobs().size() > maxBatchSize) {
-            throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
-        }
-        JobSubmitter.Submitted submitted = submitter.submitAll(
-                request.jobs().stream().map(job -> job.toJobRequest().ownedBy(owner)).toList(),
-                Idempotency.fromHeader("batches", idempotencyKey, request, json), true);
+        Caller caller = Caller.of(http);
+        JobSubmitter.Submitted submitted = submitter.submitAllJson(request, caller.name(),
+                Idempotency.fromHeader(caller.idempotencyScope("batches"), idempotencyKey, request, json), true,
+                maxBatchSize);
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
                     .location(URI.create("/api/batches/" + submitted.replayedId()))

@@ -1,6 +1,14 @@
 package dev.sluice.api;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -12,100 +20,139 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.sluice.web.Problems;
+
 /**
- * Refuses request bodies over {@code sluice.api.max-body-size} with 413 before any of it is parsed:
- * at once when Content-Length says so, and while reading when the body is chunked.
+ * Reads every request body of the API whole before anything parses it, and so bounds it two ways:
+ * <ul>
+ * <li>size: over {@code sluice.api.max-body-size} is 413, at once when Content-Length says so, else
+ * as soon as a chunked body passes the limit (no JSON limit can fire first);</li>
+ * <li>time: a body that has not fully arrived within {@code sluice.api.body-read-timeout} is 408, so a
+ * client trickling bytes cannot hold a request thread for long (each single read is bounded by the
+ * connector's {@code server.tomcat.connection-timeout}).</li>
+ * </ul>
  */
 class BodyLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
+    private final Duration readTimeout;
     private final JsonMapper json;
 
-    BodyLimitFilter(long limit, JsonMapper json) {
+    BodyLimitFilter(long limit, Duration readTimeout, JsonMapper json) {
         this.limit = limit;
+        this.readTimeout = readTimeout;
         this.json = json;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > limit) {
-            response.setStatus(Problems.PAYLOAD_TOO_LARGE.status().value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            var problem = Problems.PAYLOAD_TOO_LARGE.detail(message());
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
-            json.writeValue(response.getOutputStream(), problem);
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
             return;
         }
-        chain.doFilter(request.getContentLengthLong() == -1 ? new Limited(request) : request, response);
+        boolean hasBody = declared > 0 || request.getHeader("Transfer-Encoding") != null;
+        if (!hasBody) {
+            chain.doFilter(request, response);
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        byte[] buffer = new byte[8192];
+        try (InputStream in = request.getInputStream()) {
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                body.write(buffer, 0, n);
+                if (body.size() > limit) {
+                    refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    refuse(request, response, slow());
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // a read that timed out at the connector, or a client that went away mid-body
+            refuse(request, response, slow());
+            return;
+        }
+        chain.doFilter(new Buffered(request, body.toByteArray()), response);
     }
 
-    private String message() {
+    private void refuse(HttpServletRequest request, HttpServletResponse response,
+            org.springframework.http.ProblemDetail problem) throws IOException {
+        response.setHeader("Connection", "close");
+        Problems.write(request, response, problem, json);
+    }
+
+    private String tooLarge() {
         return "The body is larger than the " + limit + " bytes allowed (sluice.api.max-body-size).";
     }
 
-    /** Thrown while reading a chunked body that passes the limit; the problem handler answers 413. */
-    static class TooLarge extends IOException {
-        TooLarge(String message) {
-            super(message);
-        }
+    private org.springframework.http.ProblemDetail slow() {
+        return Problems.REQUEST_TIMEOUT.detail("The body did not arrive whole within " + readTimeout.toMillis()
+                + " ms (sluice.api.body-read-timeout).");
     }
 
-    private class Limited extends HttpServletRequestWrapper {
+    /** The request with its body already read. */
+    private static final class Buffered extends HttpServletRequestWrapper {
+        private final byte[] body;
 
-        Limited(HttpServletRequest request) {
+        Buffered(HttpServletRequest request, byte[] body) {
             super(request);
+            this.body = body;
         }
 
         @Override
-        public ServletInputStream getInputStream() throws IOException {
-            ServletInputStream in = super.getInputStream();
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
             return new ServletInputStream() {
-                private long read;
-
                 @Override
-                public int read() throws IOException {
-                    int b = in.read();
-                    if (b >= 0) {
-                        count(1);
-                    }
-                    return b;
+                public int read() {
+                    return in.read();
                 }
 
                 @Override
-                public int read(byte[] buffer, int offset, int length) throws IOException {
-                    int n = in.read(buffer, offset, length);
-                    if (n > 0) {
-                        count(n);
-                    }
-                    return n;
-                }
-
-                private void count(int n) throws TooLarge {
-                    read += n;
-                    if (read > limit) {
-                        throw new TooLarge(message());
-                    }
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
                 }
 
                 @Override
                 public boolean isFinished() {
-                    return in.isFinished();
+                    return in.available() == 0;
                 }
 
                 @Override
                 public boolean isReady() {
-                    return in.isReady();
+                    return true;
                 }
 
                 @Override
                 public void setReadListener(ReadListener listener) {
-                    in.setReadListener(listener);
+                    throw new IllegalStateException("the body was read already");
                 }
             };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding != null && Charset.isSupported(encoding) ? Charset.forName(encoding)
+                    : StandardCharsets.UTF_8;
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
         }
     }
 }

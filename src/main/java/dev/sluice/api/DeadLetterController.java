@@ -36,7 +36,7 @@ class DeadLetterController {
         List<String> ids = store.deadIds(MAX_RETRY_ALL);
         int retried = 0;
         for (String id : ids) {
-            if (store.retry(id).filter(state -> state == JobState.QUEUED).isPresent()) {
+            if (store.retry(id).filter(JobStore.Retry::requeued).isPresent()) {
                 retried++;
             }
         }
@@ -49,10 +49,13 @@ class DeadLetterController {
     @DeleteMapping("/{id}")
     @Operation(summary = "Remove a dead job for good")
     @ApiResponse(responseCode = "204", description = "removed")
-    @ApiResponse(responseCode = "404", description = "no dead job with that id")
+    @ApiResponse(responseCode = "404", description = "no job with that id")
+    @ApiResponse(responseCode = "409", description = "the job is not dead (only dead letters can be removed)")
     ResponseEntity<Void> purge(@PathVariable String id) {
-        if (!store.purgeDead(id)) {
-            throw new JobNotFoundException(id);
+        JobState state = store.purgeDead(id).orElseThrow(() -> new JobNotFoundException(id));
+        if (state != JobState.DEAD) {
+            throw new JobStateConflictException("Only dead jobs can be removed; this one is " + state.wire() + ".",
+                    state);
         }
         return ResponseEntity.noContent().build();
     }

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.Job;
 import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
@@ -48,9 +49,11 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
     private final JsonMapper json;
     private final Executor executor;
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private final int maxStreams;
 
-    EventStreamController(JobEvents events, JobStore store, JsonMapper json,
+    EventStreamController(JobEvents events, JobStore store, JsonMapper json, SluiceProperties properties,
             @Qualifier("sluiceWaitExecutor") Executor executor) {
+        this.maxStreams = properties.api().maxEventStreams();
         this.events = events;
         this.store = store;
         this.json = json;
@@ -63,7 +66,7 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
             + "{id, state, type, at, attempt, progress, message}. The stream ends after a final state.")
     SseEmitter job(@PathVariable String id, HttpServletRequest http) {
         Caller caller = Caller.of(http);
-        Stream stream = new Stream();
+        Stream stream = open();
         Runnable stop = events.onJob(id, event -> stream.send(event, isFinal(event)));
         Job job;
         try {
@@ -86,7 +89,7 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
             + "included.")
     SseEmitter everything(@Parameter(description = "only jobs of this type") @RequestParam(required = false)
             String type) {
-        Stream stream = new Stream();
+        Stream stream = open();
         Runnable stop = events.onEverything(event -> {
             if (type == null || type.equals(event.path("type").asString())) {
                 stream.send(event, false);
@@ -95,6 +98,14 @@ class EventStreamController implements ApplicationListener<ContextClosedEvent> {
         stream.whenDone(stop);
         stream.hello();
         return stream.emitter;
+    }
+
+    /** A new stream, unless this node holds sluice.api.max-event-streams already: then 429. */
+    private Stream open() {
+        if (open.size() >= maxStreams) {
+            throw new TooManyStreamsException(maxStreams);
+        }
+        return new Stream();
     }
 
     /**

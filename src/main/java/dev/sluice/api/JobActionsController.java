@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
@@ -34,6 +35,7 @@ import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
 import dev.sluice.queue.QueueInspector;
+import dev.sluice.security.Caller;
 
 /** Cancel, retry and list: what operators do to jobs after they were submitted. */
 @RestController
@@ -63,12 +65,17 @@ class JobActionsController {
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Cancel a job", description = "A queued or retrying job is cancelled at once and never "
-            + "runs. A running job's worker is interrupted; the answer waits up to 5 s for it to stop.")
+            + "runs. A running job's worker is interrupted; the answer waits up to 5 s for it to stop. A producer "
+            + "key may cancel the jobs it submitted; an admin key any job.")
     @ApiResponse(responseCode = "200", description = "cancelled")
     @ApiResponse(responseCode = "202", description = "running; its worker is being interrupted (cancelRequested)")
     @ApiResponse(responseCode = "404", description = "no such job")
     @ApiResponse(responseCode = "409", description = "the job has already finished")
-    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String id) {
+    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String id, HttpServletRequest http) {
+        Caller caller = Caller.of(http);
+        if (!caller.isAdmin() && store.find(id).filter(job -> caller.mayRead(job.owner())).isEmpty()) {
+            throw new JobNotFoundException(id); // another producer's job is "not found": its existence does not leak
+        }
         FinishWaiter waiter = events.waitFor(List.of(id));
         JobStore.Cancel cancel;
         try {
@@ -100,10 +107,10 @@ class JobActionsController {
     @ApiResponse(responseCode = "404", description = "no such job")
     @ApiResponse(responseCode = "409", description = "the job is queued, running, retrying or succeeded")
     ResponseEntity<JobView> retry(@PathVariable String id) {
-        JobState state = store.retry(id).orElseThrow(() -> new JobNotFoundException(id));
-        if (state != JobState.QUEUED) {
+        JobStore.Retry retry = store.retry(id).orElseThrow(() -> new JobNotFoundException(id));
+        if (!retry.requeued()) {
             throw new JobStateConflictException("Only dead, failed or cancelled jobs can be retried; this one is "
-                    + state.wire() + ".", state);
+                    + retry.state().wire() + ".", retry.state());
         }
         return ResponseEntity.accepted().location(URI.create("/api/jobs/" + id)).body(read(id));
     }

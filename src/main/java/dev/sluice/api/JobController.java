@@ -7,12 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.Valid;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -69,13 +69,14 @@ class JobController {
     @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with a different body")
     @ApiResponse(responseCode = "429", description = "the queue is full; Retry-After; nothing was queued")
     @ApiResponse(responseCode = "503", description = "Redis unreachable; nothing was queued")
-    ResponseEntity<JobView> submit(@Valid @RequestBody SubmitJobRequest request,
+    ResponseEntity<JobView> submit(@SubmitJobRequest.Body @RequestBody JsonNode request,
             @Parameter(description = "makes retries of this request safe: the same key and body return the "
                     + "same job, for sluice.idempotency.retention")
             @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
-        JobSubmitter.Submitted submitted = submitter.submit(request.toJobRequest().ownedBy(Caller.of(http).name()),
-                Idempotency.fromHeader("jobs", idempotencyKey, request, json));
+        Caller caller = Caller.of(http);
+        JobSubmitter.Submitted submitted = submitter.submitJson(request, caller.name(),
+                Idempotency.fromHeader(caller.idempotencyScope("jobs"), idempotencyKey, request, json));
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
                     .location(URI.create("/api/jobs/" + submitted.replayedId()))
@@ -91,13 +92,9 @@ class JobController {
             + "POST /api/batches for that). At most sluice.api.max-batch-size jobs.")
     @ApiResponse(responseCode = "202", description = "all queued; their ids, in request order")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
-    ResponseEntity<BatchView> submitBatch(@Valid @RequestBody SubmitBatchRequest request, HttpServletRequest http) {
-        if (request.jobs().size() > maxBatchSize) {
-            throw new InvalidRequestException("jobs", "must hold at most " + maxBatchSize + " jobs");
-        }
-        String owner = Caller.of(http).name();
-        List<Job> jobs = submitter.submitAll(request.jobs().stream()
-                .map(job -> job.toJobRequest().ownedBy(owner)).toList());
+    ResponseEntity<BatchView> submitBatch(@SubmitBatchRequest.Body @RequestBody JsonNode request,
+            HttpServletRequest http) {
+        List<Job> jobs = submitter.submitAllJson(request, Caller.of(http).name(), null, false, maxBatchSize).jobs();
         return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));
     }
 

@@ -89,10 +89,21 @@ public record SluiceProperties(
     /**
      * @param retention     how long a succeeded, failed or cancelled job's record stays readable
      * @param deadRetention how long a dead job stays in the dead-letter set
+     * @param maxTimeout    the longest timeout a submission may ask for (one attempt holds a worker at
+     *                      most this long); longer is refused with 400
+     * @param maxDelay      the furthest ahead a job may be scheduled ({@code delay} or {@code runAt})
      */
     public record Jobs(
             @DefaultValue("24h") @NotNull Duration retention,
-            @DefaultValue("30d") @NotNull Duration deadRetention) {
+            @DefaultValue("30d") @NotNull Duration deadRetention,
+            @DefaultValue("6h") @NotNull Duration maxTimeout,
+            @DefaultValue("30d") @NotNull Duration maxDelay) {
+
+        @AssertTrue(message = "max-timeout must be from 1s to 7d, and max-delay from 0s to 365d")
+        public boolean isWithinBounds() {
+            return maxTimeout.compareTo(Duration.ofSeconds(1)) >= 0 && maxTimeout.compareTo(Duration.ofDays(7)) <= 0
+                    && !maxDelay.isNegative() && maxDelay.compareTo(Duration.ofDays(365)) <= 0;
+        }
     }
 
     /**
@@ -194,13 +205,25 @@ public record SluiceProperties(
      * @param maxBatchSize most jobs in one {@code POST /api/jobs/batch}
      * @param maxJsonDepth deepest nesting of objects and arrays in a request body
      * @param maxStringLength longest JSON string in a request body, in characters
+     * @param bodyReadTimeout how long a request body may take to arrive whole; slower is 408
+     * @param maxEventStreams most server-sent event streams open on this node at once; more are 429
      */
     public record Api(
             @DefaultValue("60s") @NotNull Duration maxWait,
             @DefaultValue("1MB") @NotNull DataSize maxBodySize,
             @DefaultValue("1000") @Min(1) @Max(10000) int maxBatchSize,
             @DefaultValue("32") @Min(4) @Max(1000) int maxJsonDepth,
-            @DefaultValue("262144") @Min(256) int maxStringLength) {
+            @DefaultValue("262144") @Min(256) @Max(16777216) int maxStringLength,
+            @DefaultValue("10s") @NotNull Duration bodyReadTimeout,
+            @DefaultValue("256") @Min(1) @Max(100000) int maxEventStreams) {
+
+        @AssertTrue(message = "max-wait must be from 1s to 10m, max-body-size from 1KB to 64MB, and "
+                + "body-read-timeout from 100ms to 5m")
+        public boolean isWithinBounds() {
+            return maxWait.compareTo(Duration.ofSeconds(1)) >= 0 && maxWait.compareTo(Duration.ofMinutes(10)) <= 0
+                    && maxBodySize.toBytes() >= 1024 && maxBodySize.toMegabytes() <= 64
+                    && bodyReadTimeout.toMillis() >= 100 && bodyReadTimeout.compareTo(Duration.ofMinutes(5)) <= 0;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
+import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,7 +23,7 @@ public record Idempotency(String scope, String key, String fingerprint) {
 
     /**
      * Reads the Idempotency-Key header; null when absent. The fingerprint is a SHA-256 of the parsed
-     * request written back as JSON, so white space does not matter but any change of content does.
+     * request written back as JSON (properties sorted), so white space and field order do not matter but any change of content does.
      */
     public static Idempotency fromHeader(String scope, String key, Object request, JsonMapper json) {
         if (key == null) {
@@ -34,7 +35,8 @@ public record Idempotency(String scope, String key, String fingerprint) {
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
+                    .digest(json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+                            .writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
             return new Idempotency(scope, key, HexFormat.of().formatHex(digest));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import tools.jackson.databind.JsonNode;
+
 import org.springframework.stereotype.Component;
 
 import dev.sluice.queue.Enqueue;
@@ -23,11 +25,13 @@ import dev.sluice.queue.Priority;
 public class JobSubmitter {
 
     private final JobTypes types;
+    private final JobRequestReader reader;
     private final JobStore store;
     private final List<JobObserver> observers;
 
-    JobSubmitter(JobTypes types, JobStore store, List<JobObserver> observers) {
+    JobSubmitter(JobTypes types, JobRequestReader reader, JobStore store, List<JobObserver> observers) {
         this.types = types;
+        this.reader = reader;
         this.store = store;
         this.observers = observers;
     }
@@ -55,6 +59,13 @@ public class JobSubmitter {
         return enqueue(List.of(job), idempotency, job.id(), null);
     }
 
+    private NewJob prepare(JobRequest request) {
+        Checked checked = new Checked();
+        NewJob job = prepare(new JobRequestReader.Read(request, List.of()), "", checked);
+        checked.throwIfAny();
+        return job;
+    }
+
     /**
      * Submits a job on behalf of something else the client created ({@code ownerId}, an order say):
      * a replayed Idempotency-Key then answers with that owner's id.
@@ -74,22 +85,53 @@ public class JobSubmitter {
      * {@code jobs[i].}. When {@code tracked}, the jobs form a batch whose progress can be read.
      */
     public Submitted submitAll(List<JobRequest> requests, Idempotency idempotency, boolean tracked) {
+        Checked checked = new Checked();
         List<NewJob> jobs = new ArrayList<>(requests.size());
-        List<Violation> violations = new ArrayList<>();
-        InvalidJobException.Kind kind = null;
         for (int i = 0; i < requests.size(); i++) {
-            try {
-                jobs.add(prepare(requests.get(i)));
-            } catch (InvalidJobException e) {
-                kind = kind == null ? e.kind() : kind;
-                for (Violation violation : e.violations()) {
-                    violations.add(new Violation("jobs[" + i + "]." + violation.field(), violation.reason()));
-                }
+            jobs.add(prepare(new JobRequestReader.Read(requests.get(i), List.of()), "jobs[" + i + "].", checked));
+        }
+        checked.throwIfAny();
+        return enqueueAll(jobs, idempotency, tracked);
+    }
+
+    /** Reads one job's JSON, checks all of it (every mistake at once), and enqueues it. */
+    public Submitted submitJson(JsonNode body, String owner, Idempotency idempotency) {
+        Checked checked = new Checked();
+        NewJob job = prepare(reader.read(body, "", owner), "", checked);
+        checked.throwIfAny();
+        return enqueue(List.of(job), idempotency, job.id(), null);
+    }
+
+    /**
+     * Reads {@code {"jobs": [...]}}, checks every job (every mistake of every job at once, as
+     * {@code jobs[i].field}), and enqueues all or none.
+     */
+    public Submitted submitAllJson(JsonNode body, String owner, Idempotency idempotency, boolean tracked,
+            int maxBatchSize) {
+        Checked checked = new Checked();
+        JsonNode list = body == null || !body.isObject() ? null : body.get("jobs");
+        if (body == null || !body.isObject()) {
+            checked.add(new Violation("body", "must be a JSON object {\"jobs\": [...]}"));
+        } else {
+            body.propertyNames().stream().filter(name -> !name.equals("jobs"))
+                    .forEach(name -> checked.add(new Violation(JsonText.printable(name), "is not a known field")));
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                checked.add(new Violation("jobs", "must be a non-empty array of jobs"));
+            } else if (list.size() > maxBatchSize) {
+                checked.add(new Violation("jobs", "must hold at most " + maxBatchSize + " jobs"));
             }
         }
-        if (kind != null) {
-            throw new InvalidJobException(kind, violations);
+        checked.throwIfAny();
+        List<NewJob> jobs = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            String path = "jobs[" + i + "].";
+            jobs.add(prepare(reader.read(list.get(i), path, owner), path, checked));
         }
+        checked.throwIfAny();
+        return enqueueAll(jobs, idempotency, tracked);
+    }
+
+    private Submitted enqueueAll(List<NewJob> jobs, Idempotency idempotency, boolean tracked) {
         String batchId = tracked ? JobIds.next() : null;
         return enqueue(jobs, idempotency, tracked ? batchId : jobs.get(0).id(), batchId);
     }
@@ -111,27 +153,77 @@ public class JobSubmitter {
         for (NewJob job : jobs) {
             observers.forEach(o -> o.submitted(job.type(), job.priority()));
         }
-        return new Submitted(jobs.stream().map(job -> new Job(job.id(), job.type(), job.priority(),
-                job.delay().isZero() ? JobState.QUEUED : JobState.SCHEDULED, job.payload(), null, null, null, 0,
-                job.maxAttempts(), job.timeout(), createdAt, null, null,
-                job.delay().isZero() ? null : createdAt.plus(job.delay()), null, false, batchId, null, null, job.owner()))
-                .toList(),
-                batchId, null);
+        return new Submitted(jobs.stream().map(job -> {
+            Instant due = job.runAt() != null ? job.runAt() : createdAt.plus(job.delay());
+            boolean later = due.isAfter(createdAt);
+            return new Job(job.id(), job.type(), job.priority(), later ? JobState.SCHEDULED : JobState.QUEUED,
+                    job.payload(), null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null,
+                    later ? due : null, null, false, batchId, null, null, job.owner());
+        }).toList(), batchId, null);
     }
 
-    private NewJob prepare(JobRequest request) {
-        JobHandler<?> handler = types.require(request.type());
-        String payload = types.validate(handler, request.payload());
-        if (request.delay() != null && request.runAt() != null) {
-            throw new InvalidJobException(InvalidJobException.Kind.INVALID_REQUEST,
-                    List.of(new Violation("runAt", "give delay or runAt, not both")));
+    /**
+     * Checks one request: what its reader found, its type, and its payload against the type; adds
+     * every violation (under {@code path}) to {@code checked}. Returns the job ready to enqueue, or
+     * null when anything is wrong.
+     */
+    private NewJob prepare(JobRequestReader.Read read, String path, Checked checked) {
+        read.violations().forEach(checked::add);
+        JobRequest request = read.request();
+        if (request == null || request.type() == null) {
+            return null;
         }
-        Duration delay = request.delay() != null ? request.delay()
-                : request.runAt() != null ? Duration.between(Instant.now(), request.runAt()) : Duration.ZERO;
+        JobHandler<?> handler = types.find(request.type());
+        if (handler == null) {
+            checked.unknownType(new Violation(path + "type", types.unknown(request.type())));
+            return null;
+        }
+        String payload;
+        try {
+            payload = types.validate(handler, request.payload());
+        } catch (InvalidJobException e) {
+            e.violations().forEach(v -> checked.add(new Violation(path + v.field(), v.reason())));
+            return null;
+        }
+        if (!read.violations().isEmpty()) {
+            return null;
+        }
+        if (request.delay() != null && request.runAt() != null) {
+            checked.add(new Violation(path + "runAt", "give delay or runAt, not both"));
+            return null;
+        }
         return new NewJob(JobIds.next(), request.type(),
                 request.priority() == null ? Priority.NORMAL : request.priority(), payload,
                 request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
                 request.timeout() == null ? handler.timeout() : request.timeout(),
-                delay.isNegative() ? Duration.ZERO : delay, request.owner());
+                request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt());
+    }
+
+    /**
+     * Every violation found in a submission. Its problem type: unknown-job-type when a type is unknown,
+     * invalid-payload when only payloads are at fault, else invalid-request.
+     */
+    private static final class Checked {
+        private final List<Violation> violations = new ArrayList<>();
+        private boolean unknownType;
+
+        void add(Violation violation) {
+            violations.add(violation);
+        }
+
+        void unknownType(Violation violation) {
+            unknownType = true;
+            violations.add(violation);
+        }
+
+        void throwIfAny() {
+            if (violations.isEmpty()) {
+                return;
+            }
+            boolean payloadOnly = violations.stream().allMatch(v -> v.field().matches("(jobs\\[\\d+\\]\\.)?payload.*"));
+            throw new InvalidJobException(unknownType ? InvalidJobException.Kind.UNKNOWN_TYPE
+                    : payloadOnly ? InvalidJobException.Kind.INVALID_PAYLOAD : InvalidJobException.Kind.INVALID_REQUEST,
+                    violations);
+        }
     }
 }

@@ -52,11 +52,21 @@ public class JobTypes {
     public JobHandler<?> require(String type) {
         JobHandler<?> handler = handlers.get(type);
         if (handler == null) {
-            throw new InvalidJobException(InvalidJobException.Kind.UNKNOWN_TYPE, List.of(new Violation("type",
-                    "is not a registered job type ('" + type + "'); registered: "
-                    + String.join(", ", handlers.keySet()))));
+            throw new InvalidJobException(InvalidJobException.Kind.UNKNOWN_TYPE,
+                    List.of(new Violation("type", unknown(type))));
         }
         return handler;
+    }
+
+    /** The handler of a type, or null when none is registered. */
+    JobHandler<?> find(String type) {
+        return handlers.get(type);
+    }
+
+    /** Why a type name is refused. */
+    String unknown(String type) {
+        String shown = JsonText.printable(type);
+        return "is not a registered job type ('" + shown + "'); registered: " + String.join(", ", handlers.keySet());
     }
 
     /** Binds and validates a payload; returns it as normalized JSON text, ready to store. */

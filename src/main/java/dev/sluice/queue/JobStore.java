@@ -70,7 +70,7 @@ public class JobStore {
             args.add(job.payload());
             args.add(Integer.toString(job.maxAttempts()));
             args.add(Long.toString(job.timeout().toMillis()));
-            args.add(Long.toString(Math.max(0, job.delay().toMillis())));
+            args.add(job.runAt() != null ? "@" + job.runAt().toEpochMilli() : Long.toString(Math.max(0, job.delay().toMillis())));
             args.add(job.owner() == null ? "" : job.owner());
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
@@ -108,18 +108,28 @@ public class JobStore {
     }
 
     /**
+     * @param requeued whether this call queued the job again
+     * @param state    the job's state after the call (unchanged when it could not be retried)
+     */
+    public record Retry(boolean requeued, JobState state) {
+    }
+
+    /**
      * Queues a dead, failed or cancelled job again, as new.
      *
-     * @return {@code QUEUED} when it was queued, the unchanged state when it cannot be retried, or empty
-     *         when there is no such job
+     * @return whether it was queued and its state, or empty when there is no such job
      */
-    public Optional<JobState> retry(String id) {
+    public Optional<Retry> retry(String id) {
         List<String> keyList = new ArrayList<>(5);
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
         keyList.add(keys.dead());
         String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel(), keys.eventsChannel());
-        return Optional.ofNullable(state).map(JobState::fromWire);
+        if (state == null) {
+            return Optional.empty();
+        }
+        return Optional.of(state.equals("requeued") ? new Retry(true, JobState.QUEUED)
+                : new Retry(false, JobState.fromWire(state)));
     }
 
     /**
@@ -166,10 +176,15 @@ public class JobStore {
         return paused;
     }
 
-    /** Removes a dead job for good (its record and its dead-letter entry); false if it is not dead. */
-    public boolean purgeDead(String id) {
-        Long removed = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
-        return removed != null && removed == 1L;
+    /**
+     * Removes a dead job for good (its record and its dead-letter entry).
+     *
+     * @return {@code DEAD} when it was removed; the job's state, unchanged, when it is not dead; empty
+     *         when there is no such job
+     */
+    public Optional<JobState> purgeDead(String id) {
+        String state = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
+        return Optional.ofNullable(state).map(JobState::fromWire);
     }
 
     /** Up to {@code limit} dead job ids, oldest first. */
@@ -218,7 +233,7 @@ public class JobStore {
                 (String) hash.get("errorType"),
                 integer(hash.get("attempts")),
                 integer(hash.get("maxAttempts")),
-                Duration.ofMillis(integer(hash.get("timeoutMs"))),
+                Duration.ofMillis(number(hash.get("timeoutMs"))),
                 instant(hash.get("createdAt")),
                 instant(hash.get("startedAt")),
                 instant(hash.get("finishedAt")),
@@ -232,7 +247,16 @@ public class JobStore {
     }
 
     private static int integer(Object value) {
-        return value == null ? 0 : Integer.parseInt((String) value);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(value)));
+    }
+
+    /** A stored count or amount; a value that no longer parses reads as 0 rather than failing every listing. */
+    private static long number(Object value) {
+        try {
+            return value == null ? 0 : Long.parseLong((String) value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static Instant instant(Object millis) {

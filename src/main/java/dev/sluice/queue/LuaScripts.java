@@ -20,7 +20,7 @@ final class LuaScripts {
     static final RedisScript<String> RETRY = load("retry", String.class);
     static final RedisScript<List> WATCH = load("watch", List.class);
     static final RedisScript<Long> PROGRESS = load("progress", Long.class);
-    static final RedisScript<Long> PURGE = load("purge", Long.class);
+    static final RedisScript<String> PURGE = load("purge", String.class);
 
     private LuaScripts() {
     }

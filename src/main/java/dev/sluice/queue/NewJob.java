@@ -1,15 +1,23 @@
 package dev.sluice.queue;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * A validated job ready to be enqueued; its id is chosen by the caller.
  *
  * @param delay how long from now (by Redis time) it waits as {@code scheduled}; zero to queue at once
  * @param owner the API key name that submitted it, or null
+ * @param runAt when set, the time it is due instead of {@code delay}: compared with Redis time, so
+ *              nodes with skewed clocks agree; a time past is at once
  */
 public record NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
-        Duration delay, String owner) {
+        Duration delay, String owner, Instant runAt) {
+
+    public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
+            Duration delay, String owner) {
+        this(id, type, priority, payload, maxAttempts, timeout, delay, owner, null);
+    }
 
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
             Duration delay) {

@@ -571,7 +571,7 @@ class LuaScriptsTests {
         ledger.complete(node, List.of(Outcome.failed(ledger.claim(node, 1).jobs().get(0), "x", "X", Duration.ZERO)));
         assertThat(state("a")).isEqualTo(JobState.DEAD);
 
-        assertThat(store.retry("a")).contains(JobState.QUEUED);
+        assertThat(store.retry("a")).contains(new JobStore.Retry(true, JobState.QUEUED));
 
         Job again = store.find("a").orElseThrow();
         assertThat(again.state()).isEqualTo(JobState.QUEUED);
@@ -587,10 +587,11 @@ class LuaScriptsTests {
     void retryRefusesJobsThatAreNotDeadFailedOrCancelled() {
         store.enqueue(List.of(job("a", Priority.NORMAL)));
 
-        assertThat(store.retry("a")).contains(JobState.QUEUED);
+        assertThat(store.retry("a")).as("a queued job is not re-queued: the caller can tell")
+                .contains(new JobStore.Retry(false, JobState.QUEUED));
         assertThat(list(Priority.NORMAL)).as("not queued twice").containsExactly("a");
         redis.opsForHash().put(keys.job("a"), "state", "succeeded");
-        assertThat(store.retry("a")).contains(JobState.SUCCEEDED);
+        assertThat(store.retry("a")).contains(new JobStore.Retry(false, JobState.SUCCEEDED));
         assertThat(store.retry("missing")).isEmpty();
     }
 

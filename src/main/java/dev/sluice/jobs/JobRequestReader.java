@@ -1,0 +1,145 @@
+package dev.sluice.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Component;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.queue.Priority;
+
+/**
+ * Reads the JSON of a job submission field by field, so that every mistake is reported at once with
+ * its JSON path (a bad priority and a bad payload field, three bad jobs of a thousand), nothing is
+ * coerced (no {@code 7.9} for 7, no bare number for a duration), unknown fields are refused rather
+ * than dropped, and every number and duration is held to its documented maximum.
+ */
+@Component
+public class JobRequestReader {
+
+    static final Set<String> FIELDS = Set.of("type", "payload", "priority", "maxAttempts", "timeout", "delay",
+            "runAt");
+    static final int MAX_ATTEMPTS = 100;
+    static final int MAX_TYPE_LENGTH = 128;
+
+    private final Duration maxTimeout;
+    private final Duration maxDelay;
+    private final Clock clock;
+
+    JobRequestReader(SluiceProperties properties, Clock clock) {
+        this.maxTimeout = properties.jobs().maxTimeout();
+        this.maxDelay = properties.jobs().maxDelay();
+        this.clock = clock;
+    }
+
+    /** A request as read, and what is wrong with it (empty when nothing is). */
+    public record Read(JobRequest request, List<Violation> violations) {
+    }
+
+    /** Reads one job at {@code path} ({@code ""} for a whole body, {@code jobs[3].} in a batch). */
+    public Read read(JsonNode node, String path, String owner) {
+        List<Violation> violations = new ArrayList<>();
+        if (node == null || !node.isObject()) {
+            violations.add(new Violation(path.isEmpty() ? "body" : path.substring(0, path.length() - 1),
+                    "must be a JSON object"));
+            return new Read(null, violations);
+        }
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            if (!FIELDS.contains(field.getKey())) {
+                violations.add(new Violation(path + JsonText.printable(field.getKey()), "is not a known field"));
+            }
+        }
+        String unicode = JsonText.invalidUnicodeAt(node, path.isEmpty() ? "" : path.substring(0, path.length() - 1));
+        if (unicode != null) {
+            violations.add(new Violation(unicode, "holds invalid Unicode (a lone surrogate)"));
+        }
+        String type = text(node, "type", path, violations, true);
+        if (type != null && (type.isBlank() || type.length() > MAX_TYPE_LENGTH)) {
+            violations.add(new Violation(path + "type", "must be 1 to " + MAX_TYPE_LENGTH + " characters"));
+            type = null;
+        }
+        JsonNode payload = node.get("payload");
+        if (payload != null && !payload.isObject() && !payload.isNull()) {
+            violations.add(new Violation(path + "payload", "must be a JSON object"));
+        }
+        Priority priority = null;
+        String priorityName = text(node, "priority", path, violations, false);
+        if (priorityName != null) {
+            try {
+                priority = Priority.fromWire(priorityName);
+            } catch (IllegalArgumentException e) {
+                violations.add(new Violation(path + "priority", "must be high, normal or low"));
+            }
+        }
+        Integer maxAttempts = null;
+        JsonNode attempts = node.get("maxAttempts");
+        if (attempts != null && !attempts.isNull()) {
+            if (!attempts.isIntegralNumber() || !attempts.canConvertToInt() || attempts.intValue() < 1
+                    || attempts.intValue() > MAX_ATTEMPTS) {
+                violations.add(new Violation(path + "maxAttempts", "must be a whole number from 1 to " + MAX_ATTEMPTS));
+            } else {
+                maxAttempts = attempts.intValue();
+            }
+        }
+        Duration timeout = duration(node, "timeout", path, violations, Duration.ofMillis(1), maxTimeout,
+                "sluice.jobs.max-timeout");
+        Duration delay = duration(node, "delay", path, violations, Duration.ZERO, maxDelay, "sluice.jobs.max-delay");
+        Instant runAt = null;
+        String runAtText = text(node, "runAt", path, violations, false);
+        if (runAtText != null) {
+            try {
+                runAt = Instant.parse(runAtText);
+                if (runAt.isAfter(clock.instant().plus(maxDelay))) {
+                    violations.add(new Violation(path + "runAt", "must be at most " + maxDelay
+                            + " from now (sluice.jobs.max-delay)"));
+                }
+            } catch (DateTimeParseException e) {
+                violations.add(new Violation(path + "runAt", "must be an ISO-8601 instant such as 2026-11-21T18:00:00Z"));
+            }
+        }
+        if (node.has("delay") && node.has("runAt") && !node.get("delay").isNull() && !node.get("runAt").isNull()) {
+            violations.add(new Violation(path + "runAt", "give delay or runAt, not both"));
+        }
+        return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner), violations);
+    }
+
+    private static String text(JsonNode node, String field, String path, List<Violation> violations, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                violations.add(new Violation(path + field, "is required"));
+            }
+            return null;
+        }
+        if (!value.isString()) {
+            violations.add(new Violation(path + field, "must be a string"));
+            return null;
+        }
+        return value.asString();
+    }
+
+    private static Duration duration(JsonNode node, String field, String path, List<Violation> violations,
+            Duration min, Duration max, String setting) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        Duration duration = value.isString() ? Durations.parse(value.asString()).orElse(null) : null;
+        if (duration == null) {
+            violations.add(new Violation(path + field, "must be " + Durations.EXAMPLES));
+        } else if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+            violations.add(new Violation(path + field, "must be from " + Durations.format(min) + " to "
+                    + Durations.format(max) + " (" + setting + ")"));
+            return null;
+        }
+        return duration;
+    }
+}
