@@ -13,7 +13,6 @@ import tools.jackson.core.exc.StreamReadException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
-import io.lettuce.core.RedisCommandExecutionException;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
@@ -37,6 +36,7 @@ import dev.sluice.jobs.IdempotencyConflictException;
 import dev.sluice.jobs.InvalidJobException;
 import dev.sluice.jobs.Violation;
 import dev.sluice.queue.QueueFullException;
+import dev.sluice.queue.RedisFailures;
 import dev.sluice.web.Problems;
 
 /** Every error the API answers with, as RFC 9457 problem+json. Never a class name or a stack trace. */
@@ -122,19 +122,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> redisFailed(RedisSystemException e, HttpServletRequest request) {
-        RedisCommandExecutionException reply = causedBy(e, RedisCommandExecutionException.class);
-        if (reply != null && reply.getMessage() != null && !reply.getMessage().startsWith("OOM")
-                && !reply.getMessage().startsWith("LOADING") && !reply.getMessage().startsWith("BUSY")) {
-            return unexpected(e, request);
-        }
-        return unavailable(e);
+        return RedisFailures.isOutage(e) ? unavailable(e) : unexpected(e, request);
     }
 
+    /**
+     * A command that was never sent (Redis unreachable, commands rejected while disconnected) changed
+     * nothing. A command that timed out may have run: Redis can execute it and its reply arrive too
+     * late. The answer says which, so a client knows when a retry needs its Idempotency-Key.
+     */
     private ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         log.warn("Redis unreachable: {}", e.getMessage());
+        boolean mayHaveRun = RedisFailures.mayHaveRun(e);
+        ProblemDetail problem = Problems.REDIS_UNAVAILABLE.detail(mayHaveRun
+                ? "Redis did not answer in time: the request may or may not have taken effect. Retry with the "
+                        + "same Idempotency-Key to be safe, or read the resource first."
+                : "Redis did not answer; nothing was changed. Retry later.");
+        problem.setProperty("outcome", mayHaveRun ? "unknown" : "not-applied");
         return ResponseEntity.status(Problems.REDIS_UNAVAILABLE.status())
-                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-                .body(Problems.REDIS_UNAVAILABLE.detail("Redis did not answer; nothing was changed. Retry later."));
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).body(problem);
     }
 
     @ExceptionHandler

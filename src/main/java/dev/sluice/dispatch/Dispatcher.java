@@ -26,6 +26,7 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.ClaimedJob;
 import dev.sluice.queue.JobSignals;
 import dev.sluice.queue.Outcome;
+import dev.sluice.queue.RedisFailures;
 import dev.sluice.queue.WorkerLedger;
 
 /**
@@ -57,7 +58,15 @@ public final class Dispatcher implements SmartLifecycle {
 
     // Touched only by the loop thread (and by start() before the loop exists).
     private final Deque<String> idle = new ArrayDeque<>();
-    private final Map<String, Running> running = new HashMap<>();
+    private final Map<Delivery, Running> running = new HashMap<>();
+
+    /**
+     * One delivery of a job: the same node can hold two of the same job at once (its stale attempt,
+     * recovered by the reaper while this node was paused, and the new one it claimed since), and the
+     * end of the first must not touch the bookkeeping of the second.
+     */
+    private record Delivery(String id, int attempt) {
+    }
 
     /**
      * A job this node runs.
@@ -73,6 +82,7 @@ public final class Dispatcher implements SmartLifecycle {
     private volatile Thread loop;
     private volatile boolean stopping;
     private volatile Instant lastContact;
+    private volatile Instant lastCycle;
     private volatile long repairs;
 
     Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node) {
@@ -100,6 +110,7 @@ public final class Dispatcher implements SmartLifecycle {
                     + "sluice.embedded-redis.enabled=true with a local host).", e);
         }
         lastContact = Instant.now();
+        lastCycle = lastContact;
         stopping = false;
         pool = new WorkerPool(poolSize, worker);
         Thread thread = new Thread(this::loop, "sluice-dispatcher");
@@ -161,7 +172,7 @@ public final class Dispatcher implements SmartLifecycle {
     public DispatcherStatus status() {
         Thread thread = loop;
         return new DispatcherStatus(node, enabled ? poolSize : 0, enabled, thread != null && thread.isAlive(),
-                stopping, lastContact, repairs);
+                stopping, lastContact, lastCycle, repairs);
     }
 
     private void wakeUp() {
@@ -199,6 +210,11 @@ public final class Dispatcher implements SmartLifecycle {
                     break;
                 }
             }
+            if (now >= nextHeartbeat) {
+                // apart from the claim: a node whose claims fail keeps its registration and its leases
+                heartbeat();
+                nextHeartbeat = now + settings.heartbeat().toNanos();
+            }
             try {
                 gatherOutcomes();
                 int want = stopping || !(wake.get() || mayHaveMore || now >= nextPoll || now >= nextDue) ? 0
@@ -211,19 +227,17 @@ public final class Dispatcher implements SmartLifecycle {
                     mayHaveMore = claim.jobs().size() == want;
                     nextPoll = now + settings.idlePoll().toNanos();
                     nextDue = claim.nextDueIn() == null ? Long.MAX_VALUE : now + claim.nextDueIn().toNanos();
+                    lastContact = Instant.now();
                 } else if (!unwritten.isEmpty()) {
                     ledger.complete(node, unwritten);
                     tokensBack();
+                    lastContact = Instant.now();
                 }
-                if (now >= nextHeartbeat) {
-                    heartbeat();
-                    nextHeartbeat = now + settings.heartbeat().toNanos();
-                }
-                lastContact = Instant.now();
+                lastCycle = Instant.now();
                 backoff = 0;
             } catch (RuntimeException e) {
                 backoff = Math.min(Math.max(backoff * 2, Duration.ofMillis(50).toNanos()), MAX_BACKOFF.toNanos());
-                log.warn("Node {} lost Redis ({}); retrying in {} ms", node, e.getMessage(), backoff / 1_000_000);
+                report("claim", e, backoff);
                 LockSupport.parkNanos(this, backoff);
                 continue;
             }
@@ -258,9 +272,9 @@ public final class Dispatcher implements SmartLifecycle {
     }
 
     private boolean youngJobStillRunning(long now) {
-        Set<String> done = new HashSet<>();
-        finished.forEach(outcome -> done.add(outcome.id()));
-        for (Map.Entry<String, Running> job : running.entrySet()) {
+        Set<Delivery> done = new HashSet<>();
+        finished.forEach(outcome -> done.add(new Delivery(outcome.id(), outcome.attempt())));
+        for (Map.Entry<Delivery, Running> job : running.entrySet()) {
             if (now - job.getValue().claimedAt() < GATHER_NANOS && !done.contains(job.getKey())) {
                 return true;
             }
@@ -271,7 +285,7 @@ public final class Dispatcher implements SmartLifecycle {
     /** After their outcomes are written: the jobs are done, their tokens idle again. */
     private void tokensBack() {
         for (Outcome outcome : unwritten) {
-            running.remove(outcome.id());
+            running.remove(new Delivery(outcome.id(), outcome.attempt()));
             idle.add(outcome.token());
         }
         unwritten.clear();
@@ -282,14 +296,44 @@ public final class Dispatcher implements SmartLifecycle {
         // A handler that ignores its timeout's interrupt must not keep the job "running" forever: after
         // timeout + lease its lease lapses, and the reaper recovers the job (the attempt counts).
         long now = System.nanoTime();
-        running.put(job.id(), new Running(now, now + job.timeout().plus(settings.lease()).toNanos()));
+        running.put(new Delivery(job.id(), job.attempt()),
+                new Running(now, now + job.timeout().plus(settings.lease()).toNanos()));
         pool.run(job, this::finished);
     }
 
+    /**
+     * An outage (Redis unreachable, a command timed out) is expected and retried quietly; anything else
+     * is a bug and is logged as one, with its stack trace, at the start of each run of failures.
+     */
+    private void report(String what, RuntimeException e, long backoff) {
+        if (RedisFailures.isOutage(e)) {
+            log.warn("Node {} lost Redis during {} ({}); retrying in {} ms", node, what, e.getMessage(),
+                    backoff / 1_000_000);
+        } else if (backoff <= Duration.ofMillis(50).toNanos()) {
+            log.error("Node {}: unexpected failure during {}; retrying in {} ms", node, what, backoff / 1_000_000, e);
+        } else {
+            log.error("Node {}: unexpected failure during {} again ({}); retrying in {} ms", node, what,
+                    e.getMessage(), backoff / 1_000_000);
+        }
+    }
+
     private void heartbeat() {
+        try {
+            beat();
+            lastContact = Instant.now();
+        } catch (RuntimeException e) {
+            report("heartbeat", e, 0);
+        }
+    }
+
+    private void beat() {
         long now = System.nanoTime();
-        List<String> renew = running.entrySet().stream().filter(e -> e.getValue().renewBefore() - now > 0)
-                .map(Map.Entry::getKey).toList();
+        Set<String> renew = new HashSet<>();
+        running.forEach((delivery, job) -> {
+            if (job.renewBefore() - now > 0) {
+                renew.add(delivery.id());
+            }
+        });
         WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, renew);
         if (beat.repaired()) {
             repairs++;

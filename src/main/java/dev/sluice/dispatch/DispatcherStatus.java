@@ -9,8 +9,9 @@ import java.time.Instant;
  * @param alive       whether its loop thread runs
  * @param stopping    whether it is draining for shutdown (it claims nothing more)
  * @param lastContact when a round trip to Redis last succeeded
+ * @param lastCycle   when a claim-and-complete cycle last ran through without failing
  * @param repairs     how often the heartbeat found the token list drifted and rewrote it
  */
 public record DispatcherStatus(String node, int poolSize, boolean enabled, boolean alive, boolean stopping, Instant lastContact,
-        long repairs) {
+        Instant lastCycle, long repairs) {
 }

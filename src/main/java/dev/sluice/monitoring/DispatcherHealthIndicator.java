@@ -21,10 +21,12 @@ class DispatcherHealthIndicator implements HealthIndicator {
 
     private final Dispatcher dispatcher;
     private final Duration staleAfter;
+    private final Duration stuckAfter;
 
     DispatcherHealthIndicator(Dispatcher dispatcher, SluiceProperties properties) {
         this.dispatcher = dispatcher;
         this.staleAfter = properties.dispatch().heartbeat().multipliedBy(3);
+        this.stuckAfter = properties.dispatch().lease();
     }
 
     @Override
@@ -34,15 +36,19 @@ class DispatcherHealthIndicator implements HealthIndicator {
             return Health.up().withDetail("node", status.node()).withDetail("workers", "disabled (API-only node)")
                     .build();
         }
-        boolean fresh = status.lastContact() != null
-                && status.lastContact().isAfter(Instant.now().minus(staleAfter));
+        Instant now = Instant.now();
+        boolean fresh = status.lastContact() != null && status.lastContact().isAfter(now.minus(staleAfter));
+        // a node whose claims keep failing for longer than a lease is no longer doing its work, even
+        // if its heartbeat still reaches Redis
+        boolean claiming = status.lastCycle() != null && status.lastCycle().isAfter(now.minus(stuckAfter));
         Health.Builder health = status.stopping() ? Health.outOfService()
-                : status.alive() && fresh ? Health.up() : Health.down();
+                : status.alive() && fresh && claiming ? Health.up() : Health.down();
         return health.withDetail("node", status.node())
                 .withDetail("stopping", status.stopping())
                 .withDetail("poolSize", status.poolSize())
                 .withDetail("loopRunning", status.alive())
                 .withDetail("lastRedisContact", String.valueOf(status.lastContact()))
+                .withDetail("lastClaimCycle", String.valueOf(status.lastCycle()))
                 .withDetail("tokenRepairs", status.repairs())
                 .build();
     }

@@ -1,5 +1,9 @@
 package dev.sluice.queue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.springframework.core.io.ClassPathResource;
@@ -21,11 +25,23 @@ final class LuaScripts {
     static final RedisScript<List> WATCH = load("watch", List.class);
     static final RedisScript<Long> PROGRESS = load("progress", Long.class);
     static final RedisScript<String> PURGE = load("purge", String.class);
+    static final RedisScript<Long> CREATE_RECORD = load("create-record", Long.class);
+    static final RedisScript<Long> DELETE_RECORD = load("delete-record", Long.class);
+    static final RedisScript<Long> APPEND_RECORD = load("append-record", Long.class);
+    static final RedisScript<List> STATS = load("stats", List.class);
 
     private LuaScripts() {
     }
 
+    /**
+     * Reads the script's text now, once: a script resolved later through a class loader could find
+     * that loader's context already stopped (contexts restarted in one JVM: tests, benchmarks, DevTools).
+     */
     private static <T> RedisScript<T> load(String name, Class<T> resultType) {
-        return RedisScript.of(new ClassPathResource("redis/" + name + ".lua"), resultType);
+        try (InputStream in = new ClassPathResource("redis/" + name + ".lua").getInputStream()) {
+            return RedisScript.of(new String(in.readAllBytes(), StandardCharsets.UTF_8), resultType);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the Lua script redis/" + name + ".lua", e);
+        }
     }
 }

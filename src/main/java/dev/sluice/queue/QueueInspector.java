@@ -31,21 +31,19 @@ public class QueueInspector {
 
     public QueueStats stats() {
         List<TypedTuple<String>> nodes = nodes();
-        // One MULTI/EXEC, so the snapshot is atomic: no claim or completion lands between reading a
-        // node's free tokens and its leases, and free + running = pool holds in what we report.
-        List<Object> replies = transaction(ops -> {
-            for (Priority priority : Priority.values()) {
-                ops.opsForList().size(keys.queue(priority));
-            }
-            ops.opsForZSet().zCard(keys.delayed());
-            ops.opsForZSet().zCard(keys.dead());
-            ops.opsForZSet().zCard(keys.scheduled());
-            for (TypedTuple<String> node : nodes) {
-                ops.opsForHash().get(keys.node(node.getValue()), "poolSize");
-                ops.opsForList().size(keys.freeWorkers(node.getValue()));
-                ops.opsForZSet().zCard(keys.leases(node.getValue()));
-            }
-        });
+        // One script, so the snapshot is atomic: no claim or completion lands between reading a node's
+        // free tokens and its leases, and free + running = pool holds in what we report.
+        List<String> keyList = new ArrayList<>(6 + nodes.size() * 3);
+        keyList.addAll(keys.queues());
+        keyList.add(keys.delayed());
+        keyList.add(keys.dead());
+        keyList.add(keys.scheduled());
+        for (TypedTuple<String> node : nodes) {
+            keyList.add(keys.node(node.getValue()));
+            keyList.add(keys.freeWorkers(node.getValue()));
+            keyList.add(keys.leases(node.getValue()));
+        }
+        List<?> replies = redis.execute(LuaScripts.STATS, keyList);
         Map<Priority, Long> depths = new EnumMap<>(Priority.class);
         for (Priority priority : Priority.values()) {
             depths.put(priority, (Long) replies.get(priority.ordinal()));
@@ -131,18 +129,6 @@ public class QueueInspector {
     private List<TypedTuple<String>> nodes() {
         Set<TypedTuple<String>> nodes = redis.opsForZSet().rangeWithScores(keys.nodes(), 0, -1);
         return nodes == null ? List.of() : new ArrayList<>(nodes);
-    }
-
-    private List<Object> transaction(java.util.function.Consumer<RedisOperations<String, String>> reads) {
-        return redis.execute(new SessionCallback<List<Object>>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public List<Object> execute(RedisOperations operations) {
-                operations.multi();
-                reads.accept(operations);
-                return operations.exec();
-            }
-        });
     }
 
     private static long zero(Long value) {

@@ -1,20 +1,21 @@
 package dev.sluice.queue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Storage for clients of the queue that keep records of their own (the order example): a hash of
  * fields per record, append-only lists beside it (concurrent appenders never lose each other's
- * entries), and one secondary index. Every record expires after its retention.
+ * entries), and one secondary index. Every record expires after its retention. Each write of more than
+ * one key is one script: no MULTI/EXEC, whose state a timed-out command could leave open on a shared
+ * connection.
  */
 @Component
 public class Records {
@@ -27,24 +28,27 @@ public class Records {
         this.keys = keys;
     }
 
-    /** Creates a record and indexes it, in one transaction. */
+    /** Creates a record and indexes it, in one script: never one without the other. */
     public void create(String kind, String id, Map<String, String> fields, String index, String value,
             Duration retention) {
-        transaction(ops -> {
-            ops.opsForHash().putAll(keys.record(kind, id), fields);
-            ops.expire(keys.record(kind, id), retention);
-            ops.opsForSet().add(keys.recordIndex(kind, index, value), id);
-            ops.expire(keys.recordIndex(kind, index, value), retention);
+        List<String> args = new ArrayList<>(2 + fields.size() * 2);
+        args.add(id);
+        args.add(Long.toString(retention.toMillis()));
+        fields.forEach((field, text) -> {
+            args.add(field);
+            args.add(text);
         });
+        redis.execute(LuaScripts.CREATE_RECORD, List.of(keys.record(kind, id), keys.recordIndex(kind, index, value)),
+                args.toArray());
     }
 
-    /** Removes a record that should not exist after all (its creating request failed). */
+    /** Removes a record that should not exist after all (its creating request failed), in one script. */
     public void delete(String kind, String id, String index, String value, List<String> lists) {
-        transaction(ops -> {
-            ops.delete(keys.record(kind, id));
-            lists.forEach(list -> ops.delete(keys.recordList(kind, id, list)));
-            ops.opsForSet().remove(keys.recordIndex(kind, index, value), id);
-        });
+        List<String> keyList = new ArrayList<>(2 + lists.size());
+        keyList.add(keys.record(kind, id));
+        keyList.add(keys.recordIndex(kind, index, value));
+        lists.forEach(list -> keyList.add(keys.recordList(kind, id, list)));
+        redis.execute(LuaScripts.DELETE_RECORD, keyList, id);
     }
 
     /** The record's fields; empty when there is none. */
@@ -63,16 +67,9 @@ public class Records {
         }
     }
 
-    /** Appends an entry to one of the record's lists; the list lives as long as the record. */
+    /** Appends an entry to one of the record's lists, which lives as long as the record; nothing if it is gone. */
     public void append(String kind, String id, String list, String entry) {
-        Long ttl = redis.getExpire(keys.record(kind, id));
-        String key = keys.recordList(kind, id, list);
-        transaction(ops -> {
-            ops.opsForList().rightPush(key, entry);
-            if (ttl != null && ttl > 0) {
-                ops.expire(key, Duration.ofSeconds(ttl));
-            }
-        });
+        redis.execute(LuaScripts.APPEND_RECORD, List.of(keys.record(kind, id), keys.recordList(kind, id, list)), entry);
     }
 
     public List<String> list(String kind, String id, String list) {
@@ -84,17 +81,5 @@ public class Records {
     public Set<String> indexed(String kind, String index, String value) {
         Set<String> ids = redis.opsForSet().members(keys.recordIndex(kind, index, value));
         return ids == null ? Set.of() : ids;
-    }
-
-    private void transaction(java.util.function.Consumer<RedisOperations<String, String>> writes) {
-        redis.execute(new SessionCallback<List<Object>>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public List<Object> execute(RedisOperations operations) {
-                operations.multi();
-                writes.accept(operations);
-                return operations.exec();
-            }
-        });
     }
 }
