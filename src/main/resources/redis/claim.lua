@@ -24,15 +24,17 @@ ARGV[5]     events channel
 ARGV[6]     '1' when some node streams every event (the firehose), else '0': then only jobs someone
             watches are announced
 
-Returns     { now, nextDue } followed by eight values per claimed job: id, token, type, payload JSON,
-            attempt, timeout (ms), priority, waited (ms since it was created, or since it became due). nextDue is the due time of the earliest delayed or scheduled job,
-            or -1.
-            An id whose hash is gone or not queued is dropped from its list and skipped.
+Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
+            JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
+            due). nextDue is the due time of the earliest delayed or scheduled job, or -1.
+            An id whose job is not queued (cancelled meanwhile) is dropped from its list and skipped.
+            An id whose hash is gone altogether is dropped too, and counted in lost: an accepted job
+            whose record Redis evicted (maxmemory with an eviction policy) or lost.
 Redis       6.2+ (LPOP with a count)
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local out = { now, -1 }
+local out = { now, -1, 0 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
 local firehose = ARGV[6] == '1'
@@ -125,6 +127,8 @@ for q = 3, 5 do
         out[#out + 1] = job[5]
         out[#out + 1] = job[8]
         out[#out + 1] = waited
+      elseif not job[1] then
+        out[3] = out[3] + 1
       end
     end
   end

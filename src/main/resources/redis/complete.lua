@@ -8,7 +8,8 @@ token comes back all the same, because the worker is free either way. A token al
 is not pushed twice, so replaying a call whose reply was lost cannot inflate the node's capacity.
 
 What a counted outcome does:
-  succeeded  -> succeeded (cancelled instead if a cancel was requested meanwhile)
+  succeeded  -> succeeded (cancelled instead if a cancel was requested meanwhile; a cancelled job
+                keeps no result, whatever its handler returned)
   cancelled  -> cancelled (the worker was interrupted on request)
   failed     -> retrying, due after the back-off, while attempts < maxAttempts; then
                 dead (into the dead-letter set) if the job had retries, failed if it had one attempt.
@@ -67,7 +68,7 @@ for i = 8, #ARGV, 8 do
     else
       state = 'failed'
     end
-    if state == 'succeeded' or (state == 'cancelled' and ARGV[i + 4] ~= '') then
+    if state == 'succeeded' then
       redis.call('HSET', key, 'state', state, 'finishedAt', now, 'result', ARGV[i + 4])
       if job[6] then
         redis.call('HDEL', key, 'error', 'errorType')

@@ -3,14 +3,17 @@ enqueue: store new jobs and put each in its priority list, or in the delayed set
 scheduled for later; all of them or none. Before writing anything it checks, atomically:
   - idempotency: when a key is given and already stored, nothing is written and the stored value
     (owner id and request fingerprint) is returned, so concurrent duplicates enqueue once;
-  - capacity: when the new jobs would push the queued total, or a priority's list, over its limit,
-    nothing is written and the limit that was hit is returned.
+  - capacity: when the new jobs would push the waiting total (queued in the three lists, scheduled
+    and retrying) over its limit, or a priority's list over its own, nothing is written and the limit
+    that was hit is returned. Scheduled and retrying jobs count against the total because they will
+    be queued without asking; a per-priority limit bounds the list alone.
 
 KEYS[1..3]  queue lists: high, normal, low
 KEYS[4]     scheduled zset (job id -> due time, ms)
 KEYS[5]     idempotency key (a string with an expiry); a never-written placeholder when none
 KEYS[6]     batch hash; KEYS[7] batch member list (placeholders when the jobs form no batch)
-KEYS[8..]   one job hash per job, in the order of the ARGV groups
+KEYS[8]     delayed (retrying) zset
+KEYS[9..]   one job hash per job, in the order of the ARGV groups
 ARGV[1]     wake channel: published to when a list goes from empty to non-empty, or when a scheduled
             job becomes the earliest delayed one, so idle dispatchers start on time
 ARGV[2]     capacity of all three lists together; ARGV[3..5] of high, normal, low (0: no limit)
@@ -44,7 +47,7 @@ local limits = { high = tonumber(ARGV[3]), normal = tonumber(ARGV[4]), low = ton
 local total_limit = tonumber(ARGV[2])
 
 local adding = { high = 0, normal = 0, low = 0 }
-local jobs = #KEYS - 7
+local jobs = #KEYS - 8
 for i = 0, jobs - 1 do
   local priority = ARGV[12 + i * 8 + 1]
   adding[priority] = adding[priority] + 1
@@ -54,6 +57,9 @@ if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 the
   for priority, list in pairs(lists) do
     depth[priority] = redis.call('LLEN', list)
     total = total + depth[priority]
+  end
+  if total_limit > 0 then
+    total = total + redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[8])
   end
   if total_limit > 0 and total + jobs > total_limit then
     return { 'full', 'total', total, total_limit }
@@ -77,7 +83,7 @@ for i = 0, jobs - 1 do
   local a = 12 + i * 8
   local id, priority, when = ARGV[a], ARGV[a + 1], ARGV[a + 6]
   local due = string.sub(when, 1, 1) == '@' and tonumber(string.sub(when, 2)) or now + tonumber(when)
-  local key = KEYS[8 + i]
+  local key = KEYS[9 + i]
   redis.call('HSET', key,
     'type', ARGV[a + 2], 'priority', priority, 'state', 'queued', 'payload', ARGV[a + 3],
     'attempts', 0, 'maxAttempts', ARGV[a + 4], 'timeoutMs', ARGV[a + 5], 'createdAt', now)

@@ -65,7 +65,8 @@ class QueueController {
         QueueStats stats = inspector.stats();
         Map<String, Long> depths = new LinkedHashMap<>();
         stats.depths().forEach((priority, depth) -> depths.put(priority.wire(), depth));
-        long used = depths.values().stream().mapToLong(Long::longValue).sum();
+        // what the total capacity bounds: every waiting job, queued, scheduled or retrying
+        long used = depths.values().stream().mapToLong(Long::longValue).sum() + stats.scheduled() + stats.retrying();
         Map<String, Long> perPriority = new LinkedHashMap<>();
         perPriority.put("high", limits.perPriority().high());
         perPriority.put("normal", limits.perPriority().normal());
@@ -94,7 +95,7 @@ class QueueController {
 
     /**
      * @param total       most waiting jobs in all (0: no limit)
-     * @param used        jobs waiting now
+     * @param used        jobs waiting now: queued, scheduled and retrying
      * @param percent     used as a share of total
      * @param perPriority each priority's own limit (0: none)
      */

@@ -38,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param security     API keys
  * @param api          limits of the HTTP surface
  * @param embeddedRedis the embedded redis-server started when no local Redis answers
+ * @param redis        what Sluice requires of the Redis server
  */
 @ConfigurationProperties("sluice")
 @Validated
@@ -55,7 +56,8 @@ public record SluiceProperties(
         @DefaultValue @Valid Orders orders,
         @DefaultValue @Valid Security security,
         @DefaultValue @Valid Api api,
-        @DefaultValue @Valid EmbeddedRedis embeddedRedis) {
+        @DefaultValue @Valid EmbeddedRedis embeddedRedis,
+        @DefaultValue @Valid Redis redis) {
 
     /**
      * @param enabled  false makes an API-only node: it accepts and reports jobs but runs none
@@ -224,6 +226,15 @@ public record SluiceProperties(
                     && maxBodySize.toBytes() >= 1024 && maxBodySize.toMegabytes() <= 64
                     && bodyReadTimeout.toMillis() >= 100 && bodyReadTimeout.compareTo(Duration.ofMinutes(5)) <= 0;
         }
+    }
+
+    /**
+     * @param evictionPolicy what to do at start-up when Redis may evict keys (a maxmemory-policy other
+     *                       than noeviction): {@code fail} (refuse to start) or {@code warn} (log an ERROR)
+     */
+    public record Redis(
+            @DefaultValue("fail") @Pattern(regexp = "fail|warn", message = "must be fail or warn")
+            String evictionPolicy) {
     }
 
     /**

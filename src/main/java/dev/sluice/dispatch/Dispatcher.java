@@ -84,6 +84,9 @@ public final class Dispatcher implements SmartLifecycle {
     private volatile Instant lastContact;
     private volatile Instant lastCycle;
     private volatile long repairs;
+    private volatile long lostJobs;
+    private volatile long dataLosses;
+    private volatile String epoch;
 
     Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node) {
         this.ledger = ledger;
@@ -103,7 +106,7 @@ public final class Dispatcher implements SmartLifecycle {
         unwritten.clear();
         IntStream.rangeClosed(1, poolSize).mapToObj(i -> "w" + i).forEach(idle::add);
         try {
-            ledger.heartbeat(node, poolSize, idle, List.of());
+            epoch = ledger.register(node, poolSize, idle).epoch();
         } catch (RuntimeException e) {
             throw new IllegalStateException("Sluice could not register node " + node + " in Redis: "
                     + e.getMessage() + ". Check spring.data.redis.* (or let the embedded Redis start: "
@@ -172,7 +175,7 @@ public final class Dispatcher implements SmartLifecycle {
     public DispatcherStatus status() {
         Thread thread = loop;
         return new DispatcherStatus(node, enabled ? poolSize : 0, enabled, thread != null && thread.isAlive(),
-                stopping, lastContact, lastCycle, repairs);
+                stopping, lastContact, lastCycle, repairs, lostJobs, dataLosses);
     }
 
     private void wakeUp() {
@@ -224,6 +227,11 @@ public final class Dispatcher implements SmartLifecycle {
                     WorkerLedger.Claim claim = ledger.completeAndClaim(node, unwritten, want);
                     tokensBack();
                     claim.jobs().forEach(this::startJob);
+                    if (claim.lost() > 0) {
+                        lostJobs += claim.lost();
+                        log.warn("Node {}: {} queued job ids had no job record and were dropped: Redis evicted or "
+                                + "lost them (check maxmemory-policy: Sluice needs noeviction)", node, claim.lost());
+                    }
                     mayHaveMore = claim.jobs().size() == want;
                     nextPoll = now + settings.idlePoll().toNanos();
                     nextDue = claim.nextDueIn() == null ? Long.MAX_VALUE : now + claim.nextDueIn().toNanos();
@@ -334,11 +342,29 @@ public final class Dispatcher implements SmartLifecycle {
                 renew.add(delivery.id());
             }
         });
-        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, renew);
+        Set<String> held = new HashSet<>();
+        running.keySet().forEach(delivery -> {
+            if (!renew.contains(delivery.id())) {
+                held.add(delivery.id());
+            }
+        });
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, poolSize, idle, renew, held, epoch);
         if (beat.repaired()) {
             repairs++;
             log.warn("Node {}: free-worker list in Redis had drifted from the {} idle workers; rewrote it",
                     node, idle.size());
         }
+        if (beat.handedBack() > 0) {
+            log.warn("Node {}: handed back {} jobs it held a lease for but never started (a claim's reply was "
+                    + "lost); they are queued again with their attempt given back", node, beat.handedBack());
+        }
+        if (beat.dataLost()) {
+            dataLosses++;
+            log.error("Node {}: Redis no longer holds this namespace's data (epoch marker {} is gone or changed to "
+                    + "{}): it was restarted without persistence, flushed or evicted. Jobs accepted before are "
+                    + "lost; check the Redis server's persistence and maxmemory-policy.", node, epoch, beat.epoch());
+        }
+        epoch = beat.epoch();
+        beat.cancel().forEach(this::cancel);
     }
 }

@@ -11,7 +11,9 @@ import java.time.Instant;
  * @param lastContact when a round trip to Redis last succeeded
  * @param lastCycle   when a claim-and-complete cycle last ran through without failing
  * @param repairs     how often the heartbeat found the token list drifted and rewrote it
+ * @param lostJobs    queued job ids this node found without a job record (evicted or lost by Redis)
+ * @param dataLosses  how often this node found Redis had lost the namespace's data (epoch marker gone)
  */
 public record DispatcherStatus(String node, int poolSize, boolean enabled, boolean alive, boolean stopping, Instant lastContact,
-        Instant lastCycle, long repairs) {
+        Instant lastCycle, long repairs, long lostJobs, long dataLosses) {
 }

@@ -50,6 +50,8 @@ class DispatcherHealthIndicator implements HealthIndicator {
                 .withDetail("lastRedisContact", String.valueOf(status.lastContact()))
                 .withDetail("lastClaimCycle", String.valueOf(status.lastCycle()))
                 .withDetail("tokenRepairs", status.repairs())
+                .withDetail("lostJobs", status.lostJobs())
+                .withDetail("redisDataLost", status.dataLosses())
                 .build();
     }
 }

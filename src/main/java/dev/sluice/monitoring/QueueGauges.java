@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.stereotype.Component;
 
 import dev.sluice.config.NodeId;
+import dev.sluice.dispatch.Dispatcher;
 import dev.sluice.dispatch.Reaper;
 import dev.sluice.queue.Priority;
 import dev.sluice.queue.QueueInspector;
@@ -23,6 +24,8 @@ import dev.sluice.queue.QueueStats;
 @Component
 class QueueGauges implements MeterBinder {
 
+    private final Dispatcher dispatcher;
+
     private static final Duration FRESH = Duration.ofSeconds(1);
 
     private final QueueInspector inspector;
@@ -31,7 +34,8 @@ class QueueGauges implements MeterBinder {
     private volatile QueueStats stats;
     private volatile long readAt;
 
-    QueueGauges(QueueInspector inspector, Reaper reaper, NodeId node) {
+    QueueGauges(QueueInspector inspector, Reaper reaper, Dispatcher dispatcher, NodeId node) {
+        this.dispatcher = dispatcher;
         this.inspector = inspector;
         this.reaper = reaper;
         this.node = node.value();
@@ -54,6 +58,12 @@ class QueueGauges implements MeterBinder {
                 s -> self(s) == null ? 0 : self(s).freeWorkers()).tag("node", node).register(registry);
         FunctionCounter.builder("sluice.reaper.recovered", reaper, Reaper::recovered)
                 .description("jobs this node's reaper recovered from expired leases").register(registry);
+        FunctionCounter.builder("sluice.jobs.lost", dispatcher, d -> d.status().lostJobs())
+                .description("queued job ids found without their job record (evicted or lost by Redis)")
+                .register(registry);
+        FunctionCounter.builder("sluice.redis.data.lost", dispatcher, d -> d.status().dataLosses())
+                .description("times this node found Redis had lost the namespace's data (restarted empty, "
+                        + "flushed)").register(registry);
     }
 
     private Gauge.Builder<QueueGauges> gauge(MeterRegistry registry, String name, String description,

@@ -43,12 +43,13 @@ public class JobStore {
     public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
         boolean idempotent = options.idempotencyKey() != null;
         boolean batch = options.batchId() != null;
-        List<String> keyList = new ArrayList<>(7 + jobs.size());
+        List<String> keyList = new ArrayList<>(8 + jobs.size());
         keyList.addAll(keys.queues());
         keyList.add(keys.scheduled());
         keyList.add(idempotent ? keys.idempotency(options.idempotencyScope(), options.idempotencyKey()) : keys.unused());
         keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
         keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
+        keyList.add(keys.delayed());
         SluiceProperties.Queues limits = properties.queues();
         List<String> args = new ArrayList<>(11 + jobs.size() * 8);
         args.add(keys.wakeChannel());

@@ -95,6 +95,14 @@ public final class RedisKeys {
         return prefix + "paused";
     }
 
+    /**
+     * String: when the namespace was first used (ms). Never expires; when it is gone, Redis lost the
+     * namespace's data (restarted without persistence, flushed, evicted), and every node says so.
+     */
+    public String epoch() {
+        return prefix + "epoch";
+    }
+
     /** String with an expiry: which node reaps during the current tick. */
     public String reaperLock() {
         return prefix + "reaper";

@@ -62,8 +62,8 @@ public class WorkerLedger {
     }
 
     private static Claim toClaim(List<?> reply) {
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 2) / 8);
-        for (int i = 2; i + 7 < reply.size(); i += 8) {
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 8);
+        for (int i = 3; i + 7 < reply.size(); i += 8) {
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),
                     Duration.ofMillis(Long.parseLong((String) reply.get(i + 5))),
@@ -71,14 +71,16 @@ public class WorkerLedger {
         }
         long now = (Long) reply.get(0);
         long nextDue = (Long) reply.get(1);
-        return new Claim(claimed, nextDue < 0 ? null : Duration.ofMillis(Math.max(0, nextDue - now)));
+        return new Claim(claimed, nextDue < 0 ? null : Duration.ofMillis(Math.max(0, nextDue - now)),
+                ((Long) reply.get(2)).intValue());
     }
 
     /**
-     * @param jobs        the claimed jobs, highest priority first
-     * @param nextDueIn   how long until the earliest delayed job falls due; null when none waits
+     * @param jobs      the claimed jobs, highest priority first
+     * @param nextDueIn how long until the earliest delayed job falls due; null when none waits
+     * @param lost      queued ids whose job record was gone (evicted or lost by Redis): dropped
      */
-    public record Claim(List<ClaimedJob> jobs, Duration nextDueIn) {
+    public record Claim(List<ClaimedJob> jobs, Duration nextDueIn, int lost) {
     }
 
     /** Writes outcomes and returns their tokens; returns how many outcomes were not fenced off. */
@@ -168,25 +170,59 @@ public class WorkerLedger {
     }
 
     /**
-     * Registers the node, renews its running jobs' leases and makes its token list equal
-     * {@code idleTokens}. With every token idle and nothing running, this is the start-up registration.
+     * Registers the node, renews its running jobs' leases, hands back jobs it holds a lease for but
+     * does not run (a claim whose reply was lost), and makes its token list equal {@code idleTokens}.
+     * With every token idle and nothing running, this is the start-up registration.
+     *
+     * @param renew the jobs whose leases to renew
+     * @param held  jobs the node still runs but no longer renews (past timeout + lease): left alone
+     * @param epoch the namespace epoch the node saw before, or null at start-up
      */
-    public Heartbeat heartbeat(String node, int poolSize, Collection<String> idleTokens,
-            Collection<String> runningJobs) {
-        List<String> args = new ArrayList<>(4 + idleTokens.size() + runningJobs.size());
+    public Heartbeat heartbeat(String node, int poolSize, Collection<String> idleTokens, Collection<String> renew,
+            Collection<String> held, String epoch) {
+        List<String> args = new ArrayList<>(9 + idleTokens.size() + renew.size() + held.size());
         args.add(node);
         args.add(Long.toString(dispatch.lease().toMillis()));
         args.add(Integer.toString(poolSize));
+        args.add(keys.jobPrefix());
+        args.add(epoch == null ? "" : epoch);
+        args.add(keys.wakeChannel());
+        args.add(Long.toString(jobs.retention().toMillis()));
         args.add(Integer.toString(idleTokens.size()));
         args.addAll(idleTokens);
-        args.addAll(runningJobs);
-        List<?> reply = redis.execute(LuaScripts.HEARTBEAT,
-                List.of(keys.nodes(), keys.node(node), keys.freeWorkers(node), keys.leases(node)), args.toArray());
-        return new Heartbeat(Instant.ofEpochMilli((Long) reply.get(0)), ((Long) reply.get(1)) == 1L);
+        args.add(Integer.toString(renew.size()));
+        args.addAll(renew);
+        args.addAll(held);
+        List<String> keyList = new ArrayList<>(8);
+        keyList.add(keys.nodes());
+        keyList.add(keys.node(node));
+        keyList.add(keys.freeWorkers(node));
+        keyList.add(keys.leases(node));
+        keyList.addAll(keys.queues());
+        keyList.add(keys.epoch());
+        List<?> reply = redis.execute(LuaScripts.HEARTBEAT, keyList, args.toArray());
+        List<String> cancel = new ArrayList<>();
+        for (int i = 5; i < reply.size(); i++) {
+            cancel.add((String) reply.get(i));
+        }
+        return new Heartbeat(Instant.ofEpochMilli((Long) reply.get(0)), ((Long) reply.get(1)) == 1L,
+                ((Long) reply.get(2)).intValue(), (String) reply.get(3), ((Long) reply.get(4)) == 2L, cancel);
     }
 
-    /** @param repaired whether the token list had drifted and was rewritten */
-    public record Heartbeat(Instant at, boolean repaired) {
+    /** The start-up registration: every token idle, nothing running. */
+    public Heartbeat register(String node, int poolSize, Collection<String> idleTokens) {
+        return heartbeat(node, poolSize, idleTokens, List.of(), List.of(), null);
+    }
+
+    /**
+     * @param repaired   whether the token list had drifted and was rewritten
+     * @param handedBack jobs whose claim reply was lost, given back to their queues with their attempt
+     * @param epoch      the namespace's epoch marker now
+     * @param dataLost   the marker was gone or changed: Redis lost this namespace's data since the last beat
+     * @param cancel     running jobs of this node whose cancel was requested
+     */
+    public record Heartbeat(Instant at, boolean repaired, int handedBack, String epoch, boolean dataLost,
+            List<String> cancel) {
     }
 
     /**

@@ -73,4 +73,19 @@ class BackpressureTests extends IntegrationTest {
         probe.open();
         assertThat(api.get("/api/jobs/" + blocker + "?wait=10s").json().get("state").asString()).isEqualTo("succeeded");
     }
+
+    @Test
+    void scheduledJobsCountAgainstTheCapacityTheyWillBeQueuedInto() {
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            later.add(api.submit("{\"type\":\"noop\",\"delay\":\"1h\"}"));
+        }
+
+        Api.Response refused = api.post("/api/jobs", "{\"type\":\"noop\",\"delay\":\"1h\"}");
+
+        assertThat(refused.status()).as("five waiting jobs fill a capacity of five, scheduled or not").isEqualTo(429);
+        assertThat(api.get("/api/queues").json().get("capacity").get("used").asInt()).isEqualTo(5);
+        later.forEach(id -> redis.opsForZSet().remove(keys.scheduled(), id));
+        later.forEach(id -> redis.delete(keys.job(id)));
+    }
 }

@@ -365,19 +365,19 @@ class LuaScriptsTests {
 
     @Test
     void heartbeatRegistersANodeWithExactlyItsTokensAndRepairsDrift() {
-        WorkerLedger.Heartbeat first = ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of());
+        WorkerLedger.Heartbeat first = ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), List.of(), null);
         assertThat(first.repaired()).isTrue();
         assertThat(redis.opsForZSet().score(keys.nodes(), node)).isEqualTo((double) first.at().toEpochMilli());
         assertThat(redis.opsForHash().get(keys.node(node), "poolSize")).isEqualTo("3");
 
-        assertThat(ledger.heartbeat(node, 3, List.of("w3", "w1", "w2"), List.of()).repaired()).isFalse();
+        assertThat(ledger.heartbeat(node, 3, List.of("w3", "w1", "w2"), List.of(), List.of(), null).repaired()).isFalse();
 
         redis.opsForList().rightPush(keys.freeWorkers(node), "w1");
-        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of()).repaired()).isTrue();
+        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), List.of(), null).repaired()).isTrue();
         assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2", "w3");
 
         redis.opsForList().rightPop(keys.freeWorkers(node));
-        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of()).repaired()).isTrue();
+        assertThat(ledger.heartbeat(node, 3, List.of("w1", "w2", "w3"), List.of(), List.of(), null).repaired()).isTrue();
         assertThat(tokens()).hasSize(3);
     }
 
@@ -389,7 +389,7 @@ class LuaScriptsTests {
         double before = redis.opsForZSet().score(keys.leases(node), "a");
         letRedisTimePass(5);
 
-        ledger.heartbeat(node, 1, List.of(), List.of("a", "recovered-elsewhere"));
+        ledger.heartbeat(node, 1, List.of(), List.of("a", "recovered-elsewhere"), List.of(), null);
 
         assertThat(redis.opsForZSet().score(keys.leases(node), "a")).isGreaterThan(before);
         assertThat(redis.opsForZSet().score(keys.leases(node), "recovered-elsewhere")).isNull();
@@ -452,7 +452,7 @@ class LuaScriptsTests {
         redis.opsForHash().put(keys.job("last"), "attempts", "1");
         ledger.claim(node, 3);
         store.enqueue(List.of(job("cancel-me", Priority.NORMAL)));
-        register("w9");
+        redis.opsForList().rightPush(keys.freeWorkers(node), "w9"); // one more worker, without a heartbeat
         ledger.claim(node, 1);
         redis.opsForHash().put(keys.job("cancel-me"), "cancelRequested", "1");
         redis.opsForZSet().add(keys.nodes(), node, 0);
@@ -595,6 +595,84 @@ class LuaScriptsTests {
         assertThat(store.retry("missing")).isEmpty();
     }
 
+    // heartbeat.lua: what it hands back, what it names for cancelling, the namespace epoch
+
+    @Test
+    void heartbeatHandsBackAJobWhoseClaimReplyWasLostWithItsAttempt() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("a", Priority.NORMAL), job("b", Priority.NORMAL)));
+        ledger.claim(node, 1); // the reply never reached the node: it knows nothing of "a"
+
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, 2, List.of("w1", "w2"), List.of(), List.of(), null);
+
+        assertThat(beat.handedBack()).isEqualTo(1);
+        assertThat(list(Priority.NORMAL)).as("back at the head").containsExactly("a", "b");
+        Job a = store.find("a").orElseThrow();
+        assertThat(a.state()).isEqualTo(JobState.QUEUED);
+        assertThat(a.attempts()).as("the attempt that never started is given back").isZero();
+        assertThat(a.node()).isNull();
+        assertThat(redis.opsForZSet().zCard(keys.leases(node))).isZero();
+        assertThat(tokens()).containsExactlyInAnyOrder("w1", "w2");
+    }
+
+    @Test
+    void heartbeatRenewsWhatItRunsAndLeavesWhatItHoldsPastItsLimitAlone() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("a", Priority.NORMAL), job("b", Priority.NORMAL)));
+        ledger.claim(node, 2);
+        redis.opsForZSet().add(keys.leases(node), "a", 1);
+        redis.opsForZSet().add(keys.leases(node), "b", 1);
+
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, 2, List.of(), List.of("a"), List.of("b"), null);
+
+        assertThat(beat.handedBack()).isZero();
+        assertThat(redis.opsForZSet().score(keys.leases(node), "a")).as("renewed").isGreaterThan(1);
+        assertThat(redis.opsForZSet().score(keys.leases(node), "b")).as("left to lapse").isEqualTo(1);
+        assertThat(state("a")).isEqualTo(JobState.RUNNING);
+        assertThat(state("b")).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void heartbeatNamesTheRunningJobsWhoseCancelWasRequested() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("a", Priority.NORMAL), job("b", Priority.NORMAL)));
+        ledger.claim(node, 2);
+        redis.opsForHash().put(keys.job("b"), "cancelRequested", "1");
+
+        WorkerLedger.Heartbeat beat = ledger.heartbeat(node, 2, List.of(), List.of("a", "b"), List.of(), null);
+
+        assertThat(beat.cancel()).containsExactly("b");
+    }
+
+    @Test
+    void heartbeatSaysWhenRedisLostTheNamespace() {
+        WorkerLedger.Heartbeat first = ledger.heartbeat(node, 1, List.of("w1"), List.of(), List.of(), null);
+        assertThat(first.dataLost()).isFalse();
+        assertThat(ledger.heartbeat(node, 1, List.of("w1"), List.of(), List.of(), first.epoch()).dataLost()).isFalse();
+
+        redis.delete(keys.epoch()); // as a Redis restarted without persistence would have it
+
+        WorkerLedger.Heartbeat after = ledger.heartbeat(node, 1, List.of("w1"), List.of(), List.of(), first.epoch());
+        assertThat(after.dataLost()).isTrue();
+        assertThat(after.epoch()).isNotEqualTo(first.epoch());
+        assertThat(ledger.heartbeat("node-b", 1, List.of("w1"), List.of(), List.of(), first.epoch()).dataLost())
+                .as("every node that knew the old epoch notices").isTrue();
+        assertThat(ledger.heartbeat(node, 1, List.of("w1"), List.of(), List.of(), after.epoch()).dataLost()).isFalse();
+    }
+
+    @Test
+    void claimCountsQueuedIdsWhoseJobRecordIsGone() {
+        register("w1", "w2");
+        store.enqueue(List.of(job("evicted", Priority.NORMAL), job("kept", Priority.NORMAL)));
+        redis.delete(keys.job("evicted"));
+
+        WorkerLedger.Claim claim = ledger.claim(node, 2);
+
+        assertThat(claim.lost()).isEqualTo(1);
+        assertThat(claim.jobs()).extracting(ClaimedJob::id).containsExactly("kept");
+        assertThat(tokens()).containsExactly("w2");
+    }
+
     private void assertNodeGone(String id) {
         assertThat(redis.hasKey(keys.freeWorkers(id))).isFalse();
         assertThat(redis.hasKey(keys.leases(id))).isFalse();
@@ -603,7 +681,7 @@ class LuaScriptsTests {
     }
 
     private void register(String... tokens) {
-        ledger.heartbeat(node, tokens.length, List.of(tokens), List.of());
+        ledger.heartbeat(node, tokens.length, List.of(tokens), List.of(), List.of(), null);
     }
 
     private List<String> tokens() {

@@ -24,9 +24,10 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
      * @param failUntilHealed throw until {@link #heal()} is called
      * @param stubborn        when gated, ignore interrupts while waiting (a badly written handler)
      * @param progress        after the gate, report 50 % ("halfway") before finishing
+     * @param gatedAfterFirst  from the second attempt on, wait for {@link #open()} first
      */
     public record Payload(String label, long holdMs, boolean gated, boolean failUntilHealed, boolean stubborn,
-            boolean progress) {
+            boolean progress, boolean gatedAfterFirst) {
     }
 
     /** What a probe throws while it is not healed. */
@@ -60,7 +61,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     @Override
     public Payload example() {
-        return new Payload("a", 0, false, false, false, false);
+        return new Payload("a", 0, false, false, false, false, false);
     }
 
     @Override
@@ -71,7 +72,7 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
         try {
             if (payload.gated() && payload.stubborn()) {
                 awaitIgnoringInterrupts();
-            } else if (payload.gated()) {
+            } else if (payload.gated() || payload.gatedAfterFirst() && context.attempt() > 1) {
                 gate.await();
             }
             if (payload.progress()) {

@@ -59,6 +59,10 @@ public final class TestNode implements AutoCloseable {
         return context.getBean(RedisKeys.class);
     }
 
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+    }
+
     public StringRedisTemplate redis() {
         return context.getBean(StringRedisTemplate.class);
     }
