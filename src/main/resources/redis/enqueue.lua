@@ -13,7 +13,9 @@ KEYS[4]     scheduled zset (job id -> due time, ms)
 KEYS[5]     idempotency key (a string with an expiry); a never-written placeholder when none
 KEYS[6]     batch hash; KEYS[7] batch member list (placeholders when the jobs form no batch)
 KEYS[8]     delayed (retrying) zset
-KEYS[9..]   one job hash per job, in the order of the ARGV groups
+KEYS[9]     a client record created with the jobs (an order), KEYS[10] the index set it joins, KEYS[11]
+            its list for a first entry (placeholders when there is none)
+KEYS[12..]  one job hash per job, in the order of the ARGV groups
 ARGV[1]     wake channel: published to when a list goes from empty to non-empty, or when a scheduled
             job becomes the earliest delayed one, so idle dispatchers start on time
 ARGV[2]     capacity of all three lists together; ARGV[3..5] of high, normal, low (0: no limit)
@@ -23,7 +25,9 @@ ARGV[8]     batch id; empty when none
 ARGV[9]     batch record retention, ms
 ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new jobs are announced
             only then: nobody can be watching a job that does not exist yet)
-ARGV[12..]  eight values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
+            entry}; empty for none. It is written only when the jobs are: never one without the other.
+ARGV[13..]  eight values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
             empty). A batch takes the owner of its first job.
@@ -47,9 +51,9 @@ local limits = { high = tonumber(ARGV[3]), normal = tonumber(ARGV[4]), low = ton
 local total_limit = tonumber(ARGV[2])
 
 local adding = { high = 0, normal = 0, low = 0 }
-local jobs = #KEYS - 8
+local jobs = #KEYS - 11
 for i = 0, jobs - 1 do
-  local priority = ARGV[12 + i * 8 + 1]
+  local priority = ARGV[13 + i * 8 + 1]
   adding[priority] = adding[priority] + 1
 end
 if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
@@ -75,15 +79,27 @@ if ARGV[6] ~= '' then
   redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
 end
 
+if ARGV[12] ~= '' then
+  local record = cjson.decode(ARGV[12])
+  redis.call('HSET', KEYS[9], unpack(record.fields))
+  redis.call('PEXPIRE', KEYS[9], record.retention)
+  redis.call('SADD', KEYS[10], record.id)
+  redis.call('PEXPIRE', KEYS[10], record.retention)
+  if record.entry and record.entry ~= '' then
+    redis.call('RPUSH', KEYS[11], record.entry)
+    redis.call('PEXPIRE', KEYS[11], record.retention)
+  end
+end
+
 local pushes = { high = {}, normal = {}, low = {} }
 local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 12 + i * 8
+  local a = 13 + i * 8
   local id, priority, when = ARGV[a], ARGV[a + 1], ARGV[a + 6]
   local due = string.sub(when, 1, 1) == '@' and tonumber(string.sub(when, 2)) or now + tonumber(when)
-  local key = KEYS[9 + i]
+  local key = KEYS[12 + i]
   redis.call('HSET', key,
     'type', ARGV[a + 2], 'priority', priority, 'state', 'queued', 'payload', ARGV[a + 3],
     'attempts', 0, 'maxAttempts', ARGV[a + 4], 'timeoutMs', ARGV[a + 5], 'createdAt', now)
@@ -126,7 +142,7 @@ if earliest then
   end
 end
 if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[12 + 7])
+  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[13 + 7])
   for from = 1, #members, 1000 do
     redis.call('RPUSH', KEYS[7], unpack(members, from, math.min(from + 999, #members)))
   end

@@ -71,7 +71,12 @@ public class JobSubmitter {
      * a replayed Idempotency-Key then answers with that owner's id.
      */
     public Submitted submit(JobRequest request, Idempotency idempotency, String ownerId) {
-        return enqueue(List.of(prepare(request)), idempotency, ownerId, null);
+        return submit(request, idempotency, ownerId, null);
+    }
+
+    /** As above, and creates {@code record} in the same atomic step: neither exists without the other. */
+    public Submitted submit(JobRequest request, Idempotency idempotency, String ownerId, Enqueue.Record record) {
+        return enqueue(List.of(prepare(request)), idempotency, ownerId, null, record);
     }
 
     /** Submits many jobs, all or none, untracked (no batch record). */
@@ -137,7 +142,15 @@ public class JobSubmitter {
     }
 
     private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId) {
+        return enqueue(jobs, idempotency, ownerId, batchId, null);
+    }
+
+    private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
+            Enqueue.Record record) {
         Enqueue.Options options = batchId == null ? Enqueue.Options.NONE : Enqueue.Options.batch(batchId);
+        if (record != null) {
+            options = options.withRecord(record);
+        }
         if (idempotency != null) {
             options = options.withIdempotency(idempotency.scope(), idempotency.key(), ownerId,
                     idempotency.fingerprint());

@@ -18,6 +18,7 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobRequest;
 import dev.sluice.jobs.JobSubmitter;
+import dev.sluice.queue.Enqueue;
 import dev.sluice.queue.Priority;
 import dev.sluice.queue.Records;
 
@@ -48,39 +49,31 @@ class Orders {
     }
 
     /**
-     * Records the order and queues its first step. If the step cannot be queued (full queue, Redis
-     * gone, a replayed or conflicting Idempotency-Key), no order remains.
+     * Records the order and queues its first step, in one script call: no order exists without its
+     * first job, nor the job without its order, whatever fails (a full queue, Redis gone, a crash, a
+     * replayed or conflicting Idempotency-Key).
      *
      * @return the id of the order placed, or, for a replayed Idempotency-Key, of the original order
      */
     String place(String id, OrderRequest request, Idempotency idempotency, String owner) {
         String customer = request.customer().email().toLowerCase();
+        Instant now = Instant.now();
         Map<String, String> fields = new java.util.HashMap<>(Map.of(
                 "customer", json.writeValueAsString(request.customer()),
                 "items", json.writeValueAsString(request.items()),
                 "total", request.total().toPlainString(),
                 "shipping", request.shipping(),
                 "state", "accepted",
-                "createdAt", Instant.now().toString()));
+                "createdAt", now.toString()));
         if (owner != null) {
             fields.put("owner", owner);
         }
-        records.create(KIND, id, fields, BY_CUSTOMER, customer, settings.retention());
-        note(id, "accepted", "order received");
-        JobSubmitter.Submitted first;
-        try {
-            first = submitter.submit(JobRequest.of("order-step", stepPayload(id, OrderStep.PAYMENT),
-                    priority(request.shipping())), idempotency != null ? idempotency
-                    : new Idempotency("orders", id + ":" + OrderStep.PAYMENT.wire(), OrderStep.PAYMENT.wire()), id);
-        } catch (RuntimeException e) {
-            records.delete(KIND, id, BY_CUSTOMER, customer, List.of(TIMELINE, OUTBOX));
-            throw e;
-        }
-        if (first.replayed()) {
-            records.delete(KIND, id, BY_CUSTOMER, customer, List.of(TIMELINE, OUTBOX));
-            return first.replayedId();
-        }
-        return id;
+        Enqueue.Record order = records.attach(KIND, id, fields, BY_CUSTOMER, customer, settings.retention(), TIMELINE,
+                json.writeValueAsString(Map.of("step", "accepted", "at", now.toString(), "note", "order received")));
+        JobSubmitter.Submitted first = submitter.submit(JobRequest.of("order-step", stepPayload(id, OrderStep.PAYMENT),
+                priority(request.shipping())), idempotency != null ? idempotency
+                : new Idempotency("orders", id + ":" + OrderStep.PAYMENT.wire(), OrderStep.PAYMENT.wire()), id, order);
+        return first.replayed() ? first.replayedId() : id;
     }
 
     private ObjectNode stepPayload(String orderId, OrderStep step) {

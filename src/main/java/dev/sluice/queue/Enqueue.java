@@ -16,19 +16,31 @@ public final class Enqueue {
      * @param ownerId          the id the first request creates (job, batch or order id)
      * @param fingerprint      what identifies the request's content
      * @param batchId          the batch the jobs form, or null
+     * @param record           a client record written with the jobs, or null (see {@link Records#attach})
      */
     public record Options(String idempotencyScope, String idempotencyKey, String ownerId, String fingerprint,
-            String batchId) {
+            String batchId, Record record) {
 
-        public static final Options NONE = new Options(null, null, null, null, null);
+        public static final Options NONE = new Options(null, null, null, null, null, null);
 
         public static Options batch(String batchId) {
-            return new Options(null, null, null, null, batchId);
+            return new Options(null, null, null, null, batchId, null);
         }
 
         public Options withIdempotency(String scope, String key, String owner, String print) {
-            return new Options(scope, key, owner, print, batchId);
+            return new Options(scope, key, owner, print, batchId, record);
         }
+
+        public Options withRecord(Record attached) {
+            return new Options(idempotencyScope, idempotencyKey, ownerId, fingerprint, batchId, attached);
+        }
+    }
+
+    /**
+     * A client record (an order) created by the same script call as its first jobs, so that neither
+     * exists without the other. Made by {@link Records#attach}.
+     */
+    public record Record(String hashKey, String indexKey, String listKey, String json) {
     }
 
     /** The outcome: written, or a replay of an earlier request with the same Idempotency-Key. */

@@ -43,15 +43,19 @@ public class JobStore {
     public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
         boolean idempotent = options.idempotencyKey() != null;
         boolean batch = options.batchId() != null;
-        List<String> keyList = new ArrayList<>(8 + jobs.size());
+        List<String> keyList = new ArrayList<>(11 + jobs.size());
         keyList.addAll(keys.queues());
         keyList.add(keys.scheduled());
         keyList.add(idempotent ? keys.idempotency(options.idempotencyScope(), options.idempotencyKey()) : keys.unused());
         keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
         keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
         keyList.add(keys.delayed());
+        Enqueue.Record record = options.record();
+        keyList.add(record == null ? keys.unused() : record.hashKey());
+        keyList.add(record == null ? keys.unused() : record.indexKey());
+        keyList.add(record == null ? keys.unused() : record.listKey());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(11 + jobs.size() * 8);
+        List<String> args = new ArrayList<>(12 + jobs.size() * 8);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -63,6 +67,7 @@ public class JobStore {
         args.add(Long.toString(properties.batches().retention().toMillis()));
         args.add(keys.eventsChannel());
         args.add(events.firehose() ? "1" : "0");
+        args.add(record == null ? "" : record.json());
         for (NewJob job : jobs) {
             keyList.add(keys.job(job.id()));
             args.add(job.id());

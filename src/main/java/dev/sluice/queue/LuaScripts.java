@@ -25,8 +25,6 @@ final class LuaScripts {
     static final RedisScript<List> WATCH = load("watch", List.class);
     static final RedisScript<Long> PROGRESS = load("progress", Long.class);
     static final RedisScript<String> PURGE = load("purge", String.class);
-    static final RedisScript<Long> CREATE_RECORD = load("create-record", Long.class);
-    static final RedisScript<Long> DELETE_RECORD = load("delete-record", Long.class);
     static final RedisScript<Long> APPEND_RECORD = load("append-record", Long.class);
     static final RedisScript<List> STATS = load("stats", List.class);
 

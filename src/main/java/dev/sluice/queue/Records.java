@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -22,33 +24,33 @@ public class Records {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final JsonMapper json;
 
-    Records(StringRedisTemplate redis, RedisKeys keys) {
+    Records(StringRedisTemplate redis, RedisKeys keys, JsonMapper json) {
         this.redis = redis;
         this.keys = keys;
+        this.json = json;
     }
 
-    /** Creates a record and indexes it, in one script: never one without the other. */
-    public void create(String kind, String id, Map<String, String> fields, String index, String value,
-            Duration retention) {
-        List<String> args = new ArrayList<>(2 + fields.size() * 2);
-        args.add(id);
-        args.add(Long.toString(retention.toMillis()));
+    /**
+     * A record to be created by an enqueue, with its first jobs, in one script call: indexed, and
+     * with a first entry in one of its lists. Nothing is written until the enqueue is; a refused or
+     * replayed enqueue writes no record either.
+     */
+    public Enqueue.Record attach(String kind, String id, Map<String, String> fields, String index, String value,
+            Duration retention, String list, String entry) {
+        List<String> flat = new ArrayList<>(fields.size() * 2);
         fields.forEach((field, text) -> {
-            args.add(field);
-            args.add(text);
+            flat.add(field);
+            flat.add(text);
         });
-        redis.execute(LuaScripts.CREATE_RECORD, List.of(keys.record(kind, id), keys.recordIndex(kind, index, value)),
-                args.toArray());
-    }
-
-    /** Removes a record that should not exist after all (its creating request failed), in one script. */
-    public void delete(String kind, String id, String index, String value, List<String> lists) {
-        List<String> keyList = new ArrayList<>(2 + lists.size());
-        keyList.add(keys.record(kind, id));
-        keyList.add(keys.recordIndex(kind, index, value));
-        lists.forEach(list -> keyList.add(keys.recordList(kind, id, list)));
-        redis.execute(LuaScripts.DELETE_RECORD, keyList, id);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", id);
+        record.put("retention", retention.toMillis());
+        record.put("fields", flat);
+        record.put("entry", entry);
+        return new Enqueue.Record(keys.record(kind, id), keys.recordIndex(kind, index, value),
+                keys.recordList(kind, id, list), json.writeValueAsString(record));
     }
 
     /** The record's fields; empty when there is none. */

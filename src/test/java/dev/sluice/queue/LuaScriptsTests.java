@@ -595,6 +595,33 @@ class LuaScriptsTests {
         assertThat(store.retry("missing")).isEmpty();
     }
 
+    @Test
+    void enqueueCreatesAnAttachedRecordWithItsJobsAndNeitherWithoutTheOther() {
+        Records records = new Records(redis, keys, JsonMapper.builder().build());
+        Enqueue.Record order = records.attach("order", "o1", java.util.Map.of("state", "accepted"), "customer",
+                "ada@example.com", Duration.ofHours(1), "timeline", "{\"step\":\"accepted\"}");
+
+        store.enqueue(List.of(job("a", Priority.NORMAL)), Enqueue.Options.NONE.withRecord(order));
+
+        assertThat(records.read("order", "o1")).containsEntry("state", "accepted");
+        assertThat(records.indexed("order", "customer", "ada@example.com")).containsExactly("o1");
+        assertThat(records.list("order", "o1", "timeline")).containsExactly("{\"step\":\"accepted\"}");
+        assertThat(redis.getExpire(keys.record("order", "o1"))).isPositive();
+
+        Enqueue.Record refused = records.attach("order", "o2", java.util.Map.of("state", "accepted"), "customer",
+                "ada@example.com", Duration.ofHours(1), "timeline", "x");
+        Enqueue.Result duplicate = store.enqueue(List.of(job("b", Priority.NORMAL)), Enqueue.Options.NONE
+                .withIdempotency("orders", "k", "o2", "print").withRecord(refused));
+        assertThat(duplicate).isInstanceOf(Enqueue.Accepted.class);
+        Enqueue.Result replay = store.enqueue(List.of(job("c", Priority.NORMAL)), Enqueue.Options.NONE
+                .withIdempotency("orders", "k", "o3", "print").withRecord(records.attach("order", "o3",
+                        java.util.Map.of("state", "accepted"), "customer", "ada@example.com", Duration.ofHours(1),
+                        "timeline", "x")));
+        assertThat(replay).isInstanceOf(Enqueue.Duplicate.class);
+        assertThat(records.read("order", "o3")).as("a replayed enqueue writes no record").isEmpty();
+        assertThat(redis.hasKey(keys.job("c"))).isFalse();
+    }
+
     // heartbeat.lua: what it hands back, what it names for cancelling, the namespace epoch
 
     @Test
