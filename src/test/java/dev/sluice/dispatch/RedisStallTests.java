@@ -88,7 +88,10 @@ class RedisStallTests {
                 .until(() -> accepted.stream().allMatch(id -> api.state(id).equals("succeeded")));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> orders.stream()
                 .allMatch(id -> api.get("/api/orders/" + id).json().get("state").asString().equals("delivered")));
-        Ledger.check(api, accepted);
+        int redelivered = Ledger.check(api, accepted);
+        org.slf4j.LoggerFactory.getLogger(RedisStallTests.class).info("Stalls: {} jobs and {} orders accepted, {} "
+                + "answered 503, 0 lost, {} delivered more than once", accepted.size(), orders.size(), unavailable.get(),
+                redelivered);
         assertThat(Ledger.nodeIds(api)).as("the node kept its registration").containsExactly(node.id());
         await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/actuator/health/readiness").status() == 200);
         // nothing was left half-sent on the shared connection: new work still flows

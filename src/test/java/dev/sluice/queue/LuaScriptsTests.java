@@ -622,6 +622,18 @@ class LuaScriptsTests {
         assertThat(redis.hasKey(keys.job("c"))).isFalse();
     }
 
+    @Test
+    void aRunAtIsDueByRedisTimeNotByTheCallersClock() {
+        long due = redisTime() + 60_000;
+
+        store.enqueue(List.of(new NewJob("at", "echo", Priority.NORMAL, "{}", 3, Duration.ofSeconds(5), Duration.ZERO,
+                null, java.time.Instant.ofEpochMilli(due))));
+
+        assertThat(redis.opsForZSet().score(keys.scheduled(), "at")).isEqualTo((double) due);
+        assertThat(store.find("at").orElseThrow().runAt().toEpochMilli()).isEqualTo(due);
+        assertThat(state("at")).isEqualTo(JobState.SCHEDULED);
+    }
+
     // heartbeat.lua: what it hands back, what it names for cancelling, the namespace epoch
 
     @Test
