@@ -41,13 +41,24 @@ class Worker {
      * tells why the thread was interrupted, if it was; it decides the outcome over what the handler did.
      */
     Outcome run(ClaimedJob job, Execution execution) {
-        observers.forEach(o -> o.started(job.type(), job.priority(), job.waited()));
+        observe(o -> o.started(job.type(), job.priority(), job.waited()));
         long start = System.nanoTime();
         Outcome outcome = attempt(job, execution);
         Duration ran = Duration.ofNanos(System.nanoTime() - start);
         String kind = "Timeout".equals(outcome.errorType()) ? "timeout" : outcome.kind().name().toLowerCase();
-        observers.forEach(o -> o.finished(job.type(), kind, ran));
+        observe(o -> o.finished(job.type(), kind, ran));
         return outcome;
+    }
+
+    /** An observer (metrics) that throws must not change how the job ended. */
+    private void observe(java.util.function.Consumer<JobObserver> call) {
+        for (JobObserver observer : observers) {
+            try {
+                call.accept(observer);
+            } catch (RuntimeException e) {
+                log.warn("Observer {} failed: {}", observer.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
     private Outcome attempt(ClaimedJob job, Execution execution) {

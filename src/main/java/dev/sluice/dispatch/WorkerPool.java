@@ -20,13 +20,20 @@ import dev.sluice.queue.Outcome;
  */
 final class WorkerPool {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerPool.class);
+
     private final ThreadPoolExecutor threads;
     private final ScheduledThreadPoolExecutor timers;
-    private final Worker worker;
+    /** Runs one job on a worker thread and says how it ended. */
+    interface Runner {
+        Outcome run(ClaimedJob job, Execution execution);
+    }
+
+    private final Runner runner;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
 
-    WorkerPool(int size, Worker worker) {
-        this.worker = worker;
+    WorkerPool(int size, Runner runner) {
+        this.runner = runner;
         // The token gate bounds submissions to the pool size; this queue only bridges the instant
         // between a worker reporting its outcome and returning to the pool.
         this.threads = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -35,24 +42,34 @@ final class WorkerPool {
         timers.setRemoveOnCancelPolicy(true);
     }
 
-    /** Runs {@code job}; {@code done} gets its outcome on the worker thread, on every path. */
+    /**
+     * Runs {@code job}; {@code done} gets its outcome on the worker thread, on every path: even when
+     * the runner throws (a failing observer, an error), the outcome, and with it the worker's token,
+     * is handed back in {@code finally}.
+     */
     void run(ClaimedJob job, Consumer<Outcome> done) {
         Execution execution = new Execution();
         executions.put(job.id(), execution);
         ScheduledFuture<?> timeout = job.timeout().isZero() ? null : timers.schedule(
                 () -> execution.interrupt(Execution.Interruption.TIMEOUT), job.timeout().toMillis(), TimeUnit.MILLISECONDS);
         threads.execute(() -> {
-            Outcome outcome;
+            Outcome outcome = null;
             try {
                 execution.begin();
-                outcome = worker.run(job, execution);
+                outcome = runner.run(job, execution);
+            } catch (Throwable e) {
+                log.error("Job {}: the worker failed outside the handler", job.id(), e);
+                outcome = Outcome.failed(job, "the worker failed: " + e.getClass().getSimpleName(), "WorkerError",
+                        java.time.Duration.ofSeconds(1));
             } finally {
                 executions.remove(job.id(), execution);
                 if (timeout != null) {
                     timeout.cancel(false);
                 }
+                done.accept(outcome != null ? outcome
+                        : Outcome.failed(job, "the worker ended without an outcome", "WorkerError",
+                                java.time.Duration.ofSeconds(1)));
             }
-            done.accept(outcome);
         });
     }
 
