@@ -6,7 +6,7 @@ node is gone. Finished jobs are left alone.
 
 KEYS[1]     the job hash
 KEYS[2..4]  queue lists: high, normal, low
-KEYS[5]     delayed zset (retrying jobs)
+KEYS[5]     retrying zset (the key {ns}:delayed)
 KEYS[6]     scheduled zset
 ARGV[1]     job id
 ARGV[2]     retention of cancelled jobs, ms
@@ -33,8 +33,7 @@ if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   else
     redis.call('ZREM', KEYS[6], ARGV[1])
   end
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local now = now_ms()
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('PUBLISH', ARGV[4], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))

@@ -12,7 +12,7 @@ delayed job falls due, so an idle dispatcher can sleep exactly that long.
 KEYS[1]     the node's free-worker token list
 KEYS[2]     the node's lease zset (job id -> lease deadline, ms)
 KEYS[3..5]  queue lists: high, normal, low
-KEYS[6]     delayed zset (retrying job id -> due time, ms)
+KEYS[6]     retrying zset (the key {ns}:delayed; retrying job id -> due time, ms)
 KEYS[7]     scheduled zset (scheduled job id -> due time, ms)
 KEYS[8]     paused set: priority names (high|normal|low) no node takes jobs from until resumed
 ARGV[1]     most jobs to claim (the node's idle workers)
@@ -32,8 +32,7 @@ Returns     { now, nextDue, lost } followed by eight values per claimed job: id,
             whose record Redis evicted (maxmemory with an eviction policy) or lost.
 Redis       6.2+ (LPOP with a count)
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local out = { now, -1, 0 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }

@@ -18,7 +18,7 @@ What a counted outcome does:
 
 KEYS[1]     the node's free-worker token list
 KEYS[2]     the node's lease zset
-KEYS[3]     delayed zset (job id -> due time, ms)
+KEYS[3]     retrying zset (the key {ns}:delayed; job id -> due time, ms)
 KEYS[4]     dead-letter zset (job id -> time of death, ms)
 ARGV[1]     node id
 ARGV[2]     job hash key prefix (see claim.lua)
@@ -33,8 +33,7 @@ ARGV[8..]   eight values per outcome: id, token, attempt, kind (succeeded|cancel
 Returns     the number of outcomes counted (fenced ones are not)
 Redis       6.2+
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 
 local free = {}
 for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
@@ -61,10 +60,8 @@ for i = 8, #ARGV, 8 do
       state = 'cancelled'
     elseif kind == 'succeeded' then
       state = 'succeeded'
-    elseif kind == 'failed' and tonumber(job[2]) < tonumber(job[4]) then
-      state = 'retrying'
-    elseif kind == 'failed' and tonumber(job[4]) > 1 then
-      state = 'dead'
+    elseif kind == 'failed' then
+      state = after_failure(tonumber(job[2]), tonumber(job[4]))
     else
       state = 'failed'
     end

@@ -1,5 +1,5 @@
 --[[
-enqueue: store new jobs and put each in its priority list, or in the delayed set when it is
+enqueue: store new jobs and put each in its priority list, or in the scheduled set when it is
 scheduled for later; all of them or none. Before writing anything it checks, atomically:
   - idempotency: when a key is given and already stored, nothing is written and the stored value
     (owner id and request fingerprint) is returned, so concurrent duplicates enqueue once;
@@ -12,7 +12,7 @@ KEYS[1..3]  queue lists: high, normal, low
 KEYS[4]     scheduled zset (job id -> due time, ms)
 KEYS[5]     idempotency key (a string with an expiry); a never-written placeholder when none
 KEYS[6]     batch hash; KEYS[7] batch member list (placeholders when the jobs form no batch)
-KEYS[8]     delayed (retrying) zset
+KEYS[8]     retrying zset (the key {ns}:delayed)
 KEYS[9]     a client record created with the jobs (an order), KEYS[10] the index set it joins, KEYS[11]
             its list for a first entry (placeholders when there is none)
 KEYS[12..]  one job hash per job, in the order of the ARGV groups
@@ -44,8 +44,7 @@ if ARGV[6] ~= '' then
   end
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local lists = { high = KEYS[1], normal = KEYS[2], low = KEYS[3] }
 local limits = { high = tonumber(ARGV[3]), normal = tonumber(ARGV[4]), low = tonumber(ARGV[5]) }
 local total_limit = tonumber(ARGV[2])

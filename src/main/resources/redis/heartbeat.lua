@@ -40,8 +40,7 @@ Returns     { now, repaired, handedBack, epoch, epochState, cancel ids... }: rep
             missing or different: Redis lost the namespace's data (restarted empty, flushed, evicted)
 Redis       6.2+
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local n = tonumber(ARGV[8])
 local r = tonumber(ARGV[9 + n])
 

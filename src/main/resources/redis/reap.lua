@@ -39,8 +39,7 @@ if leaving == '' then
   end
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 local requeued, cancelled, dead, removed = 0, 0, 0, 0
 local events = {}
@@ -58,14 +57,14 @@ local function recover(node, id)
     redis.call('PEXPIRE', key, ARGV[7])
     cancelled = cancelled + 1
     events[#events + 1] = { id = id, state = 'cancelled', type = job[7], at = now }
-  elseif tonumber(job[3]) < tonumber(job[4]) and lists[job[6]] then
+  elseif after_failure(tonumber(job[3]), tonumber(job[4])) == 'retrying' and lists[job[6]] then
     redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
     redis.call('HDEL', key, 'startedAt', 'node')
     redis.call('LPUSH', lists[job[6]], id)
     requeued = requeued + 1
     events[#events + 1] = { id = id, state = 'queued', type = job[7], at = now, note = note }
   else
-    local final = tonumber(job[4]) > 1 and 'dead' or 'failed'
+    local final = tonumber(job[4]) > 1 and 'dead' or 'failed' -- after_failure's end, also for a bad priority
     redis.call('HSET', key, 'state', final, 'finishedAt', now, 'error', note, 'errorType', 'Lost')
     if final == 'dead' then
       redis.call('ZADD', KEYS[5], now, id)

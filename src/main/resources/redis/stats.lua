@@ -4,7 +4,7 @@ stats: one consistent snapshot of the queues and of the given nodes' workers, re
 free + running = pool holds in what is reported). Read-only.
 
 KEYS[1..3]  queue lists: high, normal, low
-KEYS[4]     delayed (retrying) zset; KEYS[5] dead-letter zset; KEYS[6] scheduled zset
+KEYS[4]     retrying zset; KEYS[5] dead-letter zset; KEYS[6] scheduled zset
 KEYS[7..]   per node, three keys: its hash, its free-worker list, its lease zset
 
 Returns     { depth high, normal, low, retrying, dead, scheduled,

@@ -1,7 +1,5 @@
 package dev.sluice.api;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,7 +17,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -81,11 +78,5 @@ class ApiConfiguration implements WebMvcConfigurer {
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .addModule(new SimpleModule("sluice-strict-strings").addDeserializer(String.class,
                         new ValidUnicodeStrings()));
-    }
-
-    /** Reads a job once its long-poll ends, off the pub/sub and timer threads. */
-    @Bean(destroyMethod = "shutdown")
-    ExecutorService sluiceWaitExecutor() {
-        return Executors.newFixedThreadPool(4, new CustomizableThreadFactory("sluice-wait-"));
     }
 }

@@ -1,14 +1,12 @@
 package dev.sluice.api;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -19,7 +17,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,10 +31,10 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
-import dev.sluice.queue.FinishWaiter;
-import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
+import dev.sluice.queue.JobWaits;
+import dev.sluice.queue.QueueInspector;
 import dev.sluice.security.Caller;
 
 /** A group of jobs submitted together, and its progress: like JoinableQueue.join(). */
@@ -48,21 +45,19 @@ class BatchController {
 
     private final JobSubmitter submitter;
     private final JobStore store;
-    private final JobEvents events;
+    private final QueueInspector inspector;
+    private final JobWaits waits;
     private final JsonMapper json;
-    private final Duration maxWait;
-    private final int maxBatchSize;
-    private final Executor waitExecutor;
+    private final SluiceProperties.Api limits;
 
-    BatchController(JobSubmitter submitter, JobStore store, JobEvents events, JsonMapper json,
-            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+    BatchController(JobSubmitter submitter, JobStore store, QueueInspector inspector, JobWaits waits, JsonMapper json,
+            SluiceProperties properties) {
         this.submitter = submitter;
         this.store = store;
-        this.events = events;
+        this.inspector = inspector;
+        this.waits = waits;
         this.json = json;
-        this.maxWait = properties.api().maxWait();
-        this.maxBatchSize = properties.api().maxBatchSize();
-        this.waitExecutor = waitExecutor;
+        this.limits = properties.api();
     }
 
     @PostMapping
@@ -78,7 +73,7 @@ class BatchController {
         Caller caller = Caller.of(http);
         JobSubmitter.Submitted submitted = submitter.submitAllJson(request, caller.name(),
                 Idempotency.fromHeader(caller.idempotencyScope("batches"), idempotencyKey, request, json), true,
-                maxBatchSize);
+                limits.maxBatchSize());
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
                     .location(URI.create("/api/batches/" + submitted.replayedId()))
@@ -96,32 +91,15 @@ class BatchController {
             @Parameter(description = "how long to wait for every job to finish, e.g. 30s", example = "30s")
             @RequestParam(required = false) String wait, HttpServletRequest http) {
         List<String> ids = members(id);
-        if (!Caller.of(http).mayRead(store.batchOwner(id))) {
+        if (!Caller.of(http).mayRead(inspector.batchOwner(id))) {
             throw new BatchNotFoundException(id);
         }
-        Duration waitFor = Waits.parse(wait, maxWait);
-        if (waitFor.isZero()) {
-            return CompletableFuture.completedFuture(view(id, store.watchAll(ids)));
-        }
-        FinishWaiter waiter = events.waitFor(ids);
-        List<Job> now;
-        try {
-            now = store.watchAll(ids);
-        } catch (RuntimeException e) {
-            waiter.cancel();
-            throw e;
-        }
-        List<String> pending = now.stream().filter(job -> job != null && !job.state().isFinal()).map(Job::id)
-                .toList();
-        if (pending.isEmpty()) {
-            waiter.cancel();
-            return CompletableFuture.completedFuture(view(id, now));
-        }
-        return waiter.until(pending, waitFor).thenApplyAsync(done -> view(id, store.watchAll(ids)), waitExecutor);
+        return waits.awaitFinal(ids, Waits.parse(wait, limits.maxWait()), now -> { })
+                .thenApply(jobs -> view(id, jobs));
     }
 
     private List<String> members(String id) {
-        List<String> ids = store.batchMembers(id);
+        List<String> ids = inspector.batchMembers(id);
         if (ids.isEmpty()) {
             throw new BatchNotFoundException(id);
         }

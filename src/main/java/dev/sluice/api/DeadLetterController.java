@@ -14,7 +14,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.queue.JobState;
-import dev.sluice.queue.JobStore;
+import dev.sluice.queue.JobOperations;
+import dev.sluice.queue.QueueInspector;
 
 /** What an operator does with dead letters besides reading them (GET /api/jobs?state=dead). */
 @RestController
@@ -24,19 +25,21 @@ class DeadLetterController {
 
     private static final int MAX_RETRY_ALL = 10_000;
 
-    private final JobStore store;
+    private final JobOperations operations;
+    private final QueueInspector inspector;
 
-    DeadLetterController(JobStore store) {
-        this.store = store;
+    DeadLetterController(JobOperations operations, QueueInspector inspector) {
+        this.operations = operations;
+        this.inspector = inspector;
     }
 
     @PostMapping("/retry-all")
     @Operation(summary = "Run every dead job again (up to 10,000 a call), oldest first")
     RetriedView retryAll() {
-        List<String> ids = store.deadIds(MAX_RETRY_ALL);
+        List<String> ids = inspector.deadIds(MAX_RETRY_ALL);
         int retried = 0;
         for (String id : ids) {
-            if (store.retry(id).filter(JobStore.Retry::requeued).isPresent()) {
+            if (operations.retry(id).filter(JobOperations.Retry::requeued).isPresent()) {
                 retried++;
             }
         }
@@ -52,7 +55,7 @@ class DeadLetterController {
     @ApiResponse(responseCode = "404", description = "no job with that id")
     @ApiResponse(responseCode = "409", description = "the job is not dead (only dead letters can be removed)")
     ResponseEntity<Void> purge(@PathVariable String id) {
-        JobState state = store.purgeDead(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobState state = operations.purgeDead(id).orElseThrow(() -> new JobNotFoundException(id));
         if (state != JobState.DEAD) {
             throw new JobStateConflictException("Only dead jobs can be removed; this one is " + state.wire() + ".",
                     state);

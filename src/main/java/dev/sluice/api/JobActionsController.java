@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +17,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -30,10 +28,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
-import dev.sluice.queue.FinishWaiter;
-import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobState;
+import dev.sluice.queue.JobOperations;
 import dev.sluice.queue.JobStore;
+import dev.sluice.queue.JobWaits;
 import dev.sluice.queue.QueueInspector;
 import dev.sluice.security.Caller;
 
@@ -47,20 +45,20 @@ class JobActionsController {
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
 
     private final JobStore store;
+    private final JobOperations operations;
     private final QueueInspector inspector;
-    private final JobEvents events;
+    private final JobWaits waits;
     private final JsonMapper json;
-    private final SluiceProperties.Jobs jobs;
-    private final Executor waitExecutor;
+    private final Duration retention;
 
-    JobActionsController(JobStore store, QueueInspector inspector, JobEvents events, JsonMapper json,
-            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+    JobActionsController(JobStore store, JobOperations operations, QueueInspector inspector, JobWaits waits,
+            JsonMapper json, SluiceProperties properties) {
         this.store = store;
+        this.operations = operations;
         this.inspector = inspector;
-        this.events = events;
+        this.waits = waits;
         this.json = json;
-        this.jobs = properties.jobs();
-        this.waitExecutor = waitExecutor;
+        this.retention = properties.jobs().retention();
     }
 
     @DeleteMapping("/{id}")
@@ -76,23 +74,15 @@ class JobActionsController {
         if (!caller.isAdmin() && store.find(id).filter(job -> caller.mayRead(job.owner())).isEmpty()) {
             throw new JobNotFoundException(id); // another producer's job is "not found": its existence does not leak
         }
-        FinishWaiter waiter = events.waitFor(List.of(id));
-        JobStore.Cancel cancel;
-        try {
-            cancel = store.cancel(id, jobs.retention()).orElseThrow(() -> new JobNotFoundException(id));
-        } catch (RuntimeException e) {
-            waiter.cancel();
-            throw e;
-        }
+        JobOperations.Cancel cancel = operations.cancel(id, retention).orElseThrow(() -> new JobNotFoundException(id));
         if (cancel.state() == JobState.RUNNING) {
-            // cancel.lua marked the job watched: its final state will be announced
-            return waiter.until(List.of(id), CANCEL_WAIT).thenApplyAsync(done -> {
+            // its worker is being interrupted: answer once it has stopped, or after CANCEL_WAIT
+            return waits.awaitFinal(List.of(id), CANCEL_WAIT, now -> { }).thenApply(jobs -> {
                 JobView view = read(id);
                 return ResponseEntity.status(view.state() == JobState.RUNNING ? HttpStatus.ACCEPTED
                         : HttpStatus.OK).body(view);
-            }, waitExecutor);
+            });
         }
-        waiter.cancel();
         if (!cancel.changed()) {
             throw new JobStateConflictException("The job has already finished (" + cancel.state().wire()
                     + "); only queued, retrying or running jobs can be cancelled.", cancel.state());
@@ -107,7 +97,7 @@ class JobActionsController {
     @ApiResponse(responseCode = "404", description = "no such job")
     @ApiResponse(responseCode = "409", description = "the job is queued, running, retrying or succeeded")
     ResponseEntity<JobView> retry(@PathVariable String id) {
-        JobStore.Retry retry = store.retry(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobOperations.Retry retry = operations.retry(id).orElseThrow(() -> new JobNotFoundException(id));
         if (!retry.requeued()) {
             throw new JobStateConflictException("Only dead, failed or cancelled jobs can be retried; this one is "
                     + retry.state().wire() + ".", retry.state());

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -15,7 +14,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,9 +28,8 @@ import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.Idempotency;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.queue.Job;
-import dev.sluice.queue.FinishWaiter;
-import dev.sluice.queue.JobEvents;
 import dev.sluice.queue.JobStore;
+import dev.sluice.queue.JobWaits;
 import dev.sluice.security.Caller;
 
 @RestController
@@ -42,21 +39,16 @@ class JobController {
 
     private final JobSubmitter submitter;
     private final JobStore store;
-    private final JobEvents events;
+    private final JobWaits waits;
     private final JsonMapper json;
-    private final Duration maxWait;
-    private final int maxBatchSize;
-    private final Executor waitExecutor;
+    private final SluiceProperties.Api limits;
 
-    JobController(JobSubmitter submitter, JobStore store, JobEvents events, JsonMapper json,
-            SluiceProperties properties, @Qualifier("sluiceWaitExecutor") Executor waitExecutor) {
+    JobController(JobSubmitter submitter, JobStore store, JobWaits waits, JsonMapper json, SluiceProperties properties) {
         this.submitter = submitter;
         this.store = store;
-        this.events = events;
+        this.waits = waits;
         this.json = json;
-        this.maxWait = properties.api().maxWait();
-        this.maxBatchSize = properties.api().maxBatchSize();
-        this.waitExecutor = waitExecutor;
+        this.limits = properties.api();
     }
 
     @PostMapping
@@ -94,7 +86,7 @@ class JobController {
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
     ResponseEntity<BatchView> submitBatch(@SubmitBatchRequest.Body @RequestBody JsonNode request,
             HttpServletRequest http) {
-        List<Job> jobs = submitter.submitAllJson(request, Caller.of(http).name(), null, false, maxBatchSize).jobs();
+        List<Job> jobs = submitter.submitAllJson(request, Caller.of(http).name(), null, false, limits.maxBatchSize()).jobs();
         return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));
     }
 
@@ -110,29 +102,24 @@ class JobController {
             @Parameter(description = "how long to wait for the job to finish, e.g. 5s or PT5S", example = "5s")
             @RequestParam(required = false) String wait, HttpServletRequest http) {
         Caller caller = Caller.of(http);
-        Duration waitFor = Waits.parse(wait, maxWait);
+        Duration waitFor = Waits.parse(wait, limits.maxWait());
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(read(id, caller));
         }
-        FinishWaiter waiter = events.waitFor(List.of(id));
-        JobView now;
-        try {
-            now = JobView.of(store.watch(id).filter(job -> caller.mayRead(job.owner()))
-                    .orElseThrow(() -> new JobNotFoundException(id)), json);
-        } catch (RuntimeException e) {
-            waiter.cancel();
-            throw e;
+        return waits.awaitFinal(List.of(id), waitFor, now -> readable(now.get(0), id, caller))
+                .thenApply(jobs -> JobView.of(readable(jobs.get(0), id, caller), json));
+    }
+
+    /** The job, if the caller may read it; another producer's job is "not found", so its existence does not leak. */
+    private static Job readable(Job job, String id, Caller caller) {
+        if (job == null || !caller.mayRead(job.owner())) {
+            throw new JobNotFoundException(id);
         }
-        if (now.state().isFinal()) {
-            waiter.cancel();
-            return CompletableFuture.completedFuture(now);
-        }
-        return waiter.until(List.of(id), waitFor).thenApplyAsync(done -> read(id, caller), waitExecutor);
+        return job;
     }
 
     /** A job the caller may read; another producer's job is "not found", so its existence does not leak. */
     private JobView read(String id, Caller caller) {
-        return JobView.of(store.find(id).filter(job -> caller.mayRead(job.owner()))
-                .orElseThrow(() -> new JobNotFoundException(id)), json);
+        return JobView.of(readable(store.find(id).orElse(null), id, caller), json);
     }
 }

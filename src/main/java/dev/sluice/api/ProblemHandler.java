@@ -11,11 +11,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.DataAccessException;
 
-import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.RedisSystemException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -110,18 +107,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return respond(problem);
     }
 
-    @ExceptionHandler({RedisConnectionFailureException.class, DataAccessResourceFailureException.class,
-            QueryTimeoutException.class})
-    ResponseEntity<ProblemDetail> redisDown(RuntimeException e) {
-        return unavailable(e);
-    }
-
     /**
-     * Lettuce reports "not connected" (commands are rejected while Redis is away) as a plain Redis
-     * exception: that is an outage, 503. An error reply about the command itself is a bug, 500.
+     * A failure of the queue store: an outage (unreachable, timed out, loading, busy) is 503; an error
+     * reply about the command itself is a bug, 500. Which is which, {@link RedisFailures} decides.
      */
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> redisFailed(RedisSystemException e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> storeFailed(DataAccessException e, HttpServletRequest request) {
         return RedisFailures.isOutage(e) ? unavailable(e) : unexpected(e, request);
     }
 

@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
-import dev.sluice.queue.JobStore;
+import dev.sluice.queue.JobOperations;
 import dev.sluice.queue.Priority;
 import dev.sluice.queue.QueueInspector;
 import dev.sluice.queue.QueueStats;
@@ -26,12 +26,12 @@ import dev.sluice.queue.QueueStats;
 class QueueController {
 
     private final QueueInspector inspector;
-    private final JobStore store;
+    private final JobOperations operations;
     private final SluiceProperties.Queues limits;
 
-    QueueController(QueueInspector inspector, JobStore store, SluiceProperties properties) {
+    QueueController(QueueInspector inspector, JobOperations operations, SluiceProperties properties) {
         this.inspector = inspector;
-        this.store = store;
+        this.operations = operations;
         this.limits = properties.queues();
     }
 
@@ -39,14 +39,14 @@ class QueueController {
     @Operation(summary = "Pause a priority", description = "No node takes jobs of this priority until it is "
             + "resumed; jobs keep being accepted and wait in its list. Running jobs are not affected.")
     QueuesView pause(@PathVariable String priority) {
-        store.pause(priority(priority));
+        operations.pause(priority(priority));
         return queues();
     }
 
     @PostMapping("/{priority}/resume")
     @Operation(summary = "Resume a paused priority")
     QueuesView resume(@PathVariable String priority) {
-        store.resume(priority(priority));
+        operations.resume(priority(priority));
         return queues();
     }
 
@@ -73,7 +73,7 @@ class QueueController {
         perPriority.put("low", limits.perPriority().low());
         Capacity capacity = new Capacity(limits.capacity(), used,
                 limits.capacity() == 0 ? 0 : Math.round(1000.0 * used / limits.capacity()) / 10.0, perPriority);
-        List<String> paused = store.paused().stream().map(Priority::wire).toList();
+        List<String> paused = inspector.paused().stream().map(Priority::wire).toList();
         return new QueuesView(depths, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(), capacity,
                 stats.nodes().stream()
                 .map(n -> new NodeView(n.id(), n.poolSize(), n.freeWorkers(), n.busyWorkers(), n.running(),

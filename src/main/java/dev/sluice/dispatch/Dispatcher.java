@@ -1,5 +1,6 @@
 package dev.sluice.dispatch;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +45,7 @@ public final class Dispatcher implements SmartLifecycle {
     private final NodeBook book;
     private final NodeHeartbeat heartbeat;
     private final AtomicBoolean wake = new AtomicBoolean();
+    private final Clock clock;
 
     private volatile WorkerPool pool;
     private volatile Thread loop;
@@ -52,8 +54,10 @@ public final class Dispatcher implements SmartLifecycle {
     private volatile Instant lastCycle;
     private volatile long lostJobs;
 
-    Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node) {
+    Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node,
+            Clock clock) {
         this.ledger = ledger;
+        this.clock = clock;
         this.worker = worker;
         this.settings = properties.dispatch();
         this.node = node.value();
@@ -75,7 +79,7 @@ public final class Dispatcher implements SmartLifecycle {
                     + e.getMessage() + ". Check spring.data.redis.* (or let the embedded Redis start: "
                     + "sluice.embedded-redis.enabled=true with a local host).", e);
         }
-        lastContact = Instant.now();
+        lastContact = Instant.now(clock);
         lastCycle = lastContact;
         stopping = false;
         pool = new WorkerPool(poolSize, worker::run);
@@ -198,7 +202,7 @@ public final class Dispatcher implements SmartLifecycle {
             }
             try {
                 cycle(timers, now);
-                lastCycle = Instant.now();
+                lastCycle = Instant.now(clock);
                 timers.backoff = 0;
             } catch (RuntimeException e) {
                 timers.backoff = Math.min(Math.max(timers.backoff * 2, MIN_BACKOFF), MAX_BACKOFF.toNanos());
@@ -234,18 +238,18 @@ public final class Dispatcher implements SmartLifecycle {
             timers.mayHaveMore = claim.jobs().size() == want;
             timers.nextPoll = now + settings.idlePoll().toNanos();
             timers.nextDue = claim.nextDueIn() == null ? Long.MAX_VALUE : now + claim.nextDueIn().toNanos();
-            lastContact = Instant.now();
+            lastContact = Instant.now(clock);
         } else if (!book.unwritten().isEmpty()) {
             ledger.complete(node, book.unwritten());
             book.written();
-            lastContact = Instant.now();
+            lastContact = Instant.now(clock);
         }
     }
 
     private void beat(long now) {
         try {
             heartbeat.beat(now);
-            lastContact = Instant.now();
+            lastContact = Instant.now(clock);
         } catch (RuntimeException e) {
             report("heartbeat", e, 0);
         }

@@ -1,15 +1,14 @@
 package dev.sluice.dispatch;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 import dev.sluice.config.NodeId;
@@ -29,9 +28,11 @@ public final class Reaper implements SmartLifecycle {
     private final SluiceProperties.Dispatch settings;
     private final String node;
     private final AtomicLong recovered = new AtomicLong();
-    private volatile ScheduledExecutorService timer;
+    private final TaskScheduler scheduler;
+    private volatile ScheduledFuture<?> ticks;
 
-    Reaper(WorkerLedger ledger, SluiceProperties properties, NodeId node) {
+    Reaper(WorkerLedger ledger, SluiceProperties properties, NodeId node, TaskScheduler scheduler) {
+        this.scheduler = scheduler;
         this.ledger = ledger;
         this.settings = properties.dispatch();
         this.node = node.value();
@@ -55,36 +56,29 @@ public final class Reaper implements SmartLifecycle {
 
     @Override
     public void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(daemon());
-        long every = settings.reaperInterval().toMillis();
-        timer.scheduleWithFixedDelay(() -> {
+        Duration every = settings.reaperInterval();
+        ticks = scheduler.scheduleWithFixedDelay(() -> {
             try {
                 reapNow();
             } catch (RuntimeException e) {
                 log.debug("Reaper on {} could not reach Redis: {}", node, e.getMessage());
             }
-        }, every, every, TimeUnit.MILLISECONDS);
+        }, scheduler.getClock().instant().plus(every), every);
     }
 
     @Override
     public void stop() {
-        timer.shutdownNow();
-        timer = null;
+        ticks.cancel(true);
+        ticks = null;
     }
 
     @Override
     public boolean isRunning() {
-        return timer != null;
+        return ticks != null;
     }
 
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
-    }
-
-    private static CustomizableThreadFactory daemon() {
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-reaper-");
-        threads.setDaemon(true);
-        return threads;
     }
 }

@@ -1,14 +1,11 @@
 package dev.sluice.jobs;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +13,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.scheduling.Trigger;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.support.CronExpression;
+import org.springframework.scheduling.support.CronTrigger;
 import org.springframework.stereotype.Component;
 
 import dev.sluice.config.SluiceProperties;
@@ -34,14 +33,18 @@ class PeriodicSchedules implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(PeriodicSchedules.class);
 
     private final JobSubmitter submitter;
+    private final TaskScheduler scheduler;
     private final List<Entry> entries = new ArrayList<>();
-    private volatile ScheduledExecutorService timer;
+    private final List<ScheduledFuture<?>> firing = new ArrayList<>();
+    private volatile boolean running;
 
     private record Entry(SluiceProperties.Schedule schedule, CronExpression cron, JsonNode payload) {
     }
 
-    PeriodicSchedules(JobSubmitter submitter, JobTypes types, JsonMapper json, SluiceProperties properties) {
+    PeriodicSchedules(JobSubmitter submitter, JobTypes types, JsonMapper json, SluiceProperties properties,
+            TaskScheduler scheduler) {
         this.submitter = submitter;
+        this.scheduler = scheduler;
         for (SluiceProperties.Schedule schedule : properties.schedules()) {
             JsonNode payload = json.readTree(schedule.payload());
             types.validate(schedule.type(), payload);
@@ -49,27 +52,24 @@ class PeriodicSchedules implements SmartLifecycle {
         }
     }
 
+    /**
+     * Each schedule runs on the node's scheduler with Spring's cron trigger. The trigger is asked for
+     * the next fire time just before each run is scheduled, so the time it last gave is the time of the
+     * run under way: that scheduled time, not the moment the run happens to start, names the period.
+     */
     @Override
-    public void start() {
-        if (entries.isEmpty()) {
-            return;
+    public synchronized void start() {
+        for (Entry entry : entries) {
+            CronTrigger cron = new CronTrigger(entry.schedule().cron(), ZoneId.systemDefault());
+            AtomicReference<Instant> due = new AtomicReference<>();
+            Trigger remembering = context -> {
+                Instant next = cron.nextExecution(context);
+                due.set(next);
+                return next;
+            };
+            firing.add(scheduler.schedule(() -> fire(entry, due.get()), remembering));
         }
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-schedules-");
-        threads.setDaemon(true);
-        timer = Executors.newSingleThreadScheduledExecutor(threads);
-        entries.forEach(this::scheduleNext);
-    }
-
-    private void scheduleNext(Entry entry) {
-        ZonedDateTime next = entry.cron().next(ZonedDateTime.now(ZoneId.systemDefault()));
-        if (next == null) {
-            return;
-        }
-        long delay = Math.max(0, Duration.between(Instant.now(), next.toInstant()).toMillis());
-        timer.schedule(() -> {
-            fire(entry, next.toInstant());
-            scheduleNext(entry);
-        }, delay, TimeUnit.MILLISECONDS);
+        running = true;
     }
 
     /** Submits one period's job; the idempotency key makes it once per period across all nodes. */
@@ -88,15 +88,14 @@ class PeriodicSchedules implements SmartLifecycle {
     }
 
     @Override
-    public void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
+    public synchronized void stop() {
+        firing.forEach(future -> future.cancel(true));
+        firing.clear();
+        running = false;
     }
 
     @Override
     public boolean isRunning() {
-        return timer != null;
+        return running;
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.monitoring;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -20,11 +21,13 @@ import dev.sluice.dispatch.DispatcherStatus;
 class DispatcherHealthIndicator implements HealthIndicator {
 
     private final Dispatcher dispatcher;
+    private final Clock clock;
     private final Duration staleAfter;
     private final Duration stuckAfter;
 
-    DispatcherHealthIndicator(Dispatcher dispatcher, SluiceProperties properties) {
+    DispatcherHealthIndicator(Dispatcher dispatcher, SluiceProperties properties, Clock clock) {
         this.dispatcher = dispatcher;
+        this.clock = clock;
         this.staleAfter = properties.dispatch().heartbeat().multipliedBy(3);
         this.stuckAfter = properties.dispatch().lease();
     }
@@ -36,7 +39,7 @@ class DispatcherHealthIndicator implements HealthIndicator {
             return Health.up().withDetail("node", status.node()).withDetail("workers", "disabled (API-only node)")
                     .build();
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         boolean fresh = status.lastContact() != null && status.lastContact().isAfter(now.minus(staleAfter));
         // a node whose claims keep failing for longer than a lease is no longer doing its work, even
         // if its heartbeat still reaches Redis

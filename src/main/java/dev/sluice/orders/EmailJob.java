@@ -1,5 +1,6 @@
 package dev.sluice.orders;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 
@@ -26,8 +27,10 @@ class EmailJob implements JobHandler<EmailJob.Payload> {
 
     private final Orders orders;
     private final JsonMapper json;
+    private final Clock clock;
 
-    EmailJob(Orders orders, JsonMapper json) {
+    EmailJob(Orders orders, JsonMapper json, Clock clock) {
+        this.clock = clock;
         this.orders = orders;
         this.json = json;
     }
@@ -70,7 +73,7 @@ class EmailJob implements JobHandler<EmailJob.Payload> {
                 .put("body", "Hello " + name + ",\n\nyour order " + payload.orderId() + " (total "
                         + order.get("total") + ") has shipped " + order.get("shipping")
                         + ". It will be with you soon.\n\nSluice Shop")
-                .put("sentAt", Instant.now().toString());
+                .put("sentAt", Instant.now(clock).toString());
         orders.sent(payload.orderId(), message);
         orders.note(payload.orderId(), "email", "shipping notification sent to " + customer.get("email").asString());
         return Map.of("to", customer.get("email").asString());

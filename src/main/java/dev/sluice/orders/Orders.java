@@ -1,5 +1,6 @@
 package dev.sluice.orders;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,10 +40,12 @@ class Orders {
     private final JobSubmitter submitter;
     private final JsonMapper json;
     private final SluiceProperties.Orders settings;
+    private final Clock clock;
 
     /** The submitter is lazy: it needs every job handler, and two of those need this class. */
-    Orders(Records records, @Lazy JobSubmitter submitter, JsonMapper json, SluiceProperties properties) {
+    Orders(Records records, @Lazy JobSubmitter submitter, JsonMapper json, SluiceProperties properties, Clock clock) {
         this.records = records;
+        this.clock = clock;
         this.submitter = submitter;
         this.json = json;
         this.settings = properties.orders();
@@ -57,7 +60,7 @@ class Orders {
      */
     String place(String id, OrderRequest request, Idempotency idempotency, String owner) {
         String customer = request.customer().email().toLowerCase();
-        Instant now = Instant.now();
+        Instant now = Instant.now(clock);
         Map<String, String> fields = new java.util.HashMap<>(Map.of(
                 "customer", json.writeValueAsString(request.customer()),
                 "items", json.writeValueAsString(request.items()),
@@ -94,7 +97,7 @@ class Orders {
 
     void note(String orderId, String step, String message) {
         records.append(KIND, orderId, TIMELINE, json.writeValueAsString(
-                Map.of("step", step, "at", Instant.now().toString(), "note", message)));
+                Map.of("step", step, "at", Instant.now(clock).toString(), "note", message)));
     }
 
     void advance(String orderId, String state) {

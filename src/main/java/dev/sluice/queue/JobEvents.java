@@ -9,9 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -19,9 +17,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,9 +45,11 @@ public class JobEvents implements SmartLifecycle {
     private final Map<String, Set<CompletableFuture<Void>>> finishes = new ConcurrentHashMap<>();
     private final AtomicInteger streams = new AtomicInteger();
     private volatile boolean firehose;
-    private volatile ScheduledExecutorService timer;
+    private final TaskScheduler scheduler;
+    private volatile ScheduledFuture<?> refreshing;
 
-    JobEvents(StringRedisTemplate redis, RedisKeys keys, JsonMapper json, JobSignals signals) {
+    JobEvents(StringRedisTemplate redis, RedisKeys keys, JsonMapper json, JobSignals signals, TaskScheduler scheduler) {
+        this.scheduler = scheduler;
         this.redis = redis;
         this.keys = keys;
         this.json = json;
@@ -138,20 +138,17 @@ public class JobEvents implements SmartLifecycle {
 
     @Override
     public void start() {
-        CustomizableThreadFactory threads = new CustomizableThreadFactory("sluice-events-");
-        threads.setDaemon(true);
-        timer = Executors.newSingleThreadScheduledExecutor(threads);
-        timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        refreshing = scheduler.scheduleWithFixedDelay(this::refresh, REFRESH);
     }
 
     @Override
     public void stop() {
-        timer.shutdownNow();
-        timer = null;
+        refreshing.cancel(true);
+        refreshing = null;
     }
 
     @Override
     public boolean isRunning() {
-        return timer != null;
+        return refreshing != null;
     }
 }

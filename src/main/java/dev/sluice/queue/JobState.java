@@ -1,13 +1,10 @@
 package dev.sluice.queue;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * A job's life. The Lua scripts make these moves; this table is their specification, and tests check
- * the scripts against it.
+ * A job's life. The Lua scripts make these moves (each script's header says which); the script tests
+ * check each move, its empty and wrong-state paths included.
  *
  * <pre>
  * scheduled ──due──▶ queued; scheduled ──cancel──▶ cancelled
@@ -42,17 +39,5 @@ public enum JobState {
     /** Whether {@code POST /api/jobs/{id}/retry} may run it again. */
     public boolean isRetryable() {
         return this == FAILED || this == DEAD || this == CANCELLED;
-    }
-
-    /** The states this one may move to. */
-    public Set<JobState> next() {
-        return switch (this) {
-            case SCHEDULED -> EnumSet.of(QUEUED, CANCELLED);
-            case QUEUED -> EnumSet.of(RUNNING, CANCELLED);
-            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, RETRYING, QUEUED, CANCELLED);
-            case RETRYING -> EnumSet.of(QUEUED, CANCELLED);
-            case SUCCEEDED -> EnumSet.noneOf(JobState.class);
-            case FAILED, DEAD, CANCELLED -> EnumSet.of(QUEUED);
-        };
     }
 }

@@ -12,7 +12,11 @@ import org.springframework.stereotype.Component;
 
 import dev.sluice.config.SluiceProperties;
 
-/** Puts jobs into Redis and reads single jobs back. */
+/**
+ * Puts jobs into Redis and reads them back (marking them watched when asked); records a running job's
+ * progress. What is done to jobs afterwards is {@link JobOperations}; read-only views are
+ * {@link QueueInspector}.
+ */
 @Component
 public class JobStore {
 
@@ -49,7 +53,7 @@ public class JobStore {
         keyList.add(idempotent ? keys.idempotency(options.idempotencyScope(), options.idempotencyKey()) : keys.unused());
         keyList.add(batch ? keys.batch(options.batchId()) : keys.unused());
         keyList.add(batch ? keys.batchJobs(options.batchId()) : keys.unused());
-        keyList.add(keys.delayed());
+        keyList.add(keys.retrying());
         Enqueue.Record record = options.record();
         keyList.add(record == null ? keys.unused() : record.hashKey());
         keyList.add(record == null ? keys.unused() : record.indexKey());
@@ -92,53 +96,6 @@ public class JobStore {
     }
 
     /**
-     * Cancels a job: at once when it waits, by interrupting its worker when it runs.
-     *
-     * @return the job's state after the call and whether this call changed it ({@code RUNNING} and
-     *         changed: the interruption is under way), or empty when there is no such job
-     */
-    public Optional<Cancel> cancel(String id, Duration retention) {
-        List<String> keyList = new ArrayList<>(6);
-        keyList.add(keys.job(id));
-        keyList.addAll(keys.queues());
-        keyList.add(keys.delayed());
-        keyList.add(keys.scheduled());
-        List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
-                keys.cancelChannel(), keys.eventsChannel());
-        return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
-                : Optional.of(new Cancel(JobState.fromWire((String) reply.get(0)), ((Long) reply.get(1)) == 1L));
-    }
-
-    /** @param changed whether this call cancelled the job or asked its worker to stop */
-    public record Cancel(JobState state, boolean changed) {
-    }
-
-    /**
-     * @param requeued whether this call queued the job again
-     * @param state    the job's state after the call (unchanged when it could not be retried)
-     */
-    public record Retry(boolean requeued, JobState state) {
-    }
-
-    /**
-     * Queues a dead, failed or cancelled job again, as new.
-     *
-     * @return whether it was queued and its state, or empty when there is no such job
-     */
-    public Optional<Retry> retry(String id) {
-        List<String> keyList = new ArrayList<>(5);
-        keyList.add(keys.job(id));
-        keyList.addAll(keys.queues());
-        keyList.add(keys.dead());
-        String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel(), keys.eventsChannel());
-        if (state == null) {
-            return Optional.empty();
-        }
-        return Optional.of(state.equals("requeued") ? new Retry(true, JobState.QUEUED)
-                : new Retry(false, JobState.fromWire(state)));
-    }
-
-    /**
      * Reads a job and marks it as waited for, so that its changes are announced on the events channel
      * (see {@link JobEvents#waitFor}); register first.
      */
@@ -156,58 +113,9 @@ public class JobStore {
             for (int f = 0; f + 1 < flat.size(); f += 2) {
                 hash.put(flat.get(f), flat.get(f + 1));
             }
-            jobs.add(hash.isEmpty() ? null : toJob(ids.get(i), hash));
+            jobs.add(hash.isEmpty() ? null : JobHashes.toJob(ids.get(i), hash));
         }
         return jobs;
-    }
-
-    /** Stops every node from taking jobs of this priority until {@link #resume}; queued jobs stay queued. */
-    public void pause(Priority priority) {
-        redis.opsForSet().add(keys.paused(), priority.wire());
-    }
-
-    /** Lets nodes take jobs of this priority again, and wakes them. */
-    public void resume(Priority priority) {
-        redis.opsForSet().remove(keys.paused(), priority.wire());
-        redis.convertAndSend(keys.wakeChannel(), "resumed");
-    }
-
-    /** The priorities paused now. */
-    public java.util.Set<Priority> paused() {
-        java.util.Set<String> names = redis.opsForSet().members(keys.paused());
-        java.util.Set<Priority> paused = java.util.EnumSet.noneOf(Priority.class);
-        if (names != null) {
-            names.forEach(name -> paused.add(Priority.fromWire(name)));
-        }
-        return paused;
-    }
-
-    /**
-     * Removes a dead job for good (its record and its dead-letter entry).
-     *
-     * @return {@code DEAD} when it was removed; the job's state, unchanged, when it is not dead; empty
-     *         when there is no such job
-     */
-    public Optional<JobState> purgeDead(String id) {
-        String state = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
-        return Optional.ofNullable(state).map(JobState::fromWire);
-    }
-
-    /** Up to {@code limit} dead job ids, oldest first. */
-    public List<String> deadIds(int limit) {
-        java.util.Set<String> ids = redis.opsForZSet().range(keys.dead(), 0, limit - 1L);
-        return ids == null ? List.of() : List.copyOf(ids);
-    }
-
-    /** Who submitted a batch (the API key name), or null. */
-    public String batchOwner(String batchId) {
-        return (String) redis.opsForHash().get(keys.batch(batchId), "owner");
-    }
-
-    /** The ids of a batch's jobs, in submission order; empty when there is no such batch. */
-    public List<String> batchMembers(String batchId) {
-        List<String> ids = redis.opsForList().range(keys.batchJobs(batchId), 0, -1);
-        return ids == null ? List.of() : ids;
     }
 
     /**
@@ -218,54 +126,12 @@ public class JobStore {
     public boolean progress(String id, int attempt, int percent, String message) {
         Long recorded = redis.execute(LuaScripts.PROGRESS, List.of(keys.job(id)), Integer.toString(attempt),
                 Integer.toString(Math.max(0, Math.min(100, percent))), message == null ? "" : message,
-                keys.eventsChannel(), events.firehose() ? "1" : "0");
+                keys.eventsChannel(), events.firehose() ? "1" : "0", id);
         return recorded != null && recorded == 1L;
     }
 
     public Optional<Job> find(String id) {
         Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
-        return hash.isEmpty() ? Optional.empty() : Optional.of(toJob(id, hash));
-    }
-
-    static Job toJob(String id, Map<Object, Object> hash) {
-        return new Job(
-                id,
-                (String) hash.get("type"),
-                Priority.fromWire((String) hash.get("priority")),
-                JobState.fromWire((String) hash.get("state")),
-                (String) hash.get("payload"),
-                (String) hash.get("result"),
-                (String) hash.get("error"),
-                (String) hash.get("errorType"),
-                integer(hash.get("attempts")),
-                integer(hash.get("maxAttempts")),
-                Duration.ofMillis(number(hash.get("timeoutMs"))),
-                instant(hash.get("createdAt")),
-                instant(hash.get("startedAt")),
-                instant(hash.get("finishedAt")),
-                instant(hash.get("runAt")),
-                (String) hash.get("node"),
-                "1".equals(hash.get("cancelRequested")),
-                (String) hash.get("batch"),
-                hash.get("progress") == null ? null : Integer.valueOf((String) hash.get("progress")),
-                (String) hash.get("progressMessage"),
-                (String) hash.get("owner"));
-    }
-
-    private static int integer(Object value) {
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(value)));
-    }
-
-    /** A stored count or amount; a value that no longer parses reads as 0 rather than failing every listing. */
-    private static long number(Object value) {
-        try {
-            return value == null ? 0 : Long.parseLong((String) value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static Instant instant(Object millis) {
-        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong((String) millis));
+        return hash.isEmpty() ? Optional.empty() : Optional.of(JobHashes.toJob(id, hash));
     }
 }

@@ -15,6 +15,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class LuaScripts {
 
+    /** Functions every script may use (Redis time, the rule after a failed attempt), prepended to each. */
+    private static final String PRELUDE = text("_prelude");
+
     static final RedisScript<List> ENQUEUE = load("enqueue", List.class);
     static final RedisScript<List> CLAIM = load("claim", List.class);
     static final RedisScript<Long> COMPLETE = load("complete", Long.class);
@@ -36,8 +39,12 @@ final class LuaScripts {
      * that loader's context already stopped (contexts restarted in one JVM: tests, benchmarks, DevTools).
      */
     private static <T> RedisScript<T> load(String name, Class<T> resultType) {
+        return RedisScript.of(PRELUDE + "\n" + text(name), resultType);
+    }
+
+    private static String text(String name) {
         try (InputStream in = new ClassPathResource("redis/" + name + ".lua").getInputStream()) {
-            return RedisScript.of(new String(in.readAllBytes(), StandardCharsets.UTF_8), resultType);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the Lua script redis/" + name + ".lua", e);
         }

@@ -1,11 +1,15 @@
 package dev.sluice.queue;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
 import io.lettuce.core.ClientOptions;
 
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import dev.sluice.config.SluiceProperties;
 
@@ -30,5 +34,11 @@ class QueueConfiguration {
     @Bean
     RedisMessageListenerContainer jobSignalsContainer(JobSignals signals) {
         return signals.container();
+    }
+
+    /** Reads jobs once their wait ends, and sends event streams, off the pub/sub and timer threads. */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService sluiceWaitExecutor() {
+        return Executors.newFixedThreadPool(4, new CustomizableThreadFactory("sluice-wait-"));
     }
 }

@@ -35,7 +35,7 @@ public class QueueInspector {
         // free tokens and its leases, and free + running = pool holds in what we report.
         List<String> keyList = new ArrayList<>(6 + nodes.size() * 3);
         keyList.addAll(keys.queues());
-        keyList.add(keys.delayed());
+        keyList.add(keys.retrying());
         keyList.add(keys.dead());
         keyList.add(keys.scheduled());
         for (TypedTuple<String> node : nodes) {
@@ -76,7 +76,7 @@ public class QueueInspector {
             case QUEUED -> window(ids, offset, limit, keys.queues(), true);
             case RUNNING -> window(ids, offset, limit,
                     nodes().stream().map(n -> keys.leases(n.getValue())).toList(), false);
-            case RETRYING -> window(ids, offset, limit, List.of(keys.delayed()), false);
+            case RETRYING -> window(ids, offset, limit, List.of(keys.retrying()), false);
             case SCHEDULED -> window(ids, offset, limit, List.of(keys.scheduled()), false);
             default -> {
                 Set<String> page = redis.opsForZSet().reverseRange(keys.dead(), offset, offset + limit - 1);
@@ -97,7 +97,7 @@ public class QueueInspector {
             @SuppressWarnings("unchecked")
             Map<Object, Object> hash = (Map<Object, Object>) hashes.get(i);
             if (!hash.isEmpty()) {
-                jobs.add(JobStore.toJob(ids.get(i), hash));
+                jobs.add(JobHashes.toJob(ids.get(i), hash));
             }
         }
         return new Page(jobs, total);
@@ -129,6 +129,33 @@ public class QueueInspector {
     private List<TypedTuple<String>> nodes() {
         Set<TypedTuple<String>> nodes = redis.opsForZSet().rangeWithScores(keys.nodes(), 0, -1);
         return nodes == null ? List.of() : new ArrayList<>(nodes);
+    }
+
+    /** The priorities paused now. */
+    public java.util.Set<Priority> paused() {
+        java.util.Set<String> names = redis.opsForSet().members(keys.paused());
+        java.util.Set<Priority> paused = java.util.EnumSet.noneOf(Priority.class);
+        if (names != null) {
+            names.forEach(name -> paused.add(Priority.fromWire(name)));
+        }
+        return paused;
+    }
+
+    /** Up to {@code limit} dead job ids, oldest first. */
+    public List<String> deadIds(int limit) {
+        java.util.Set<String> ids = redis.opsForZSet().range(keys.dead(), 0, limit - 1L);
+        return ids == null ? List.of() : List.copyOf(ids);
+    }
+
+    /** Who submitted a batch (the API key name), or null. */
+    public String batchOwner(String batchId) {
+        return (String) redis.opsForHash().get(keys.batch(batchId), "owner");
+    }
+
+    /** The ids of a batch's jobs, in submission order; empty when there is no such batch. */
+    public List<String> batchMembers(String batchId) {
+        List<String> ids = redis.opsForList().range(keys.batchJobs(batchId), 0, -1);
+        return ids == null ? List.of() : ids;
     }
 
     private static long zero(Long value) {

@@ -40,8 +40,11 @@ public final class RedisKeys {
         return prefix + "nodes";
     }
 
-    /** ZSET of failed jobs waiting out their retry back-off, to their due time (Redis time, ms). */
-    public String delayed() {
+    /**
+     * ZSET of failed jobs waiting out their retry back-off, to their due time (Redis time, ms). The key
+     * keeps its first name, {@code delayed}, so that retrying jobs of a running deployment are found.
+     */
+    public String retrying() {
         return prefix + "delayed";
     }
 

@@ -50,7 +50,7 @@ public class WorkerLedger {
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
-        keyList.add(keys.delayed());
+        keyList.add(keys.retrying());
         keyList.add(keys.scheduled());
         keyList.add(keys.paused());
         return keyList;
@@ -144,7 +144,7 @@ public class WorkerLedger {
     }
 
     private List<String> completeKeys(String node) {
-        return List.of(keys.freeWorkers(node), keys.leases(node), keys.delayed(), keys.dead());
+        return List.of(keys.freeWorkers(node), keys.leases(node), keys.retrying(), keys.dead());
     }
 
     private List<String> completeArgs(String node, Collection<Outcome> outcomes) {

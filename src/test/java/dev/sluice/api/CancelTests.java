@@ -71,7 +71,7 @@ class CancelTests extends IntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> api.state(id).equals("retrying"));
 
         assertThat(delete(id).json().get("state").asString()).isEqualTo("cancelled");
-        assertThat(redis.opsForZSet().score(keys.delayed(), id)).isNull();
+        assertThat(redis.opsForZSet().score(keys.retrying(), id)).isNull();
     }
 
     @Test

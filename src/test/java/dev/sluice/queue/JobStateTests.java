@@ -18,18 +18,6 @@ class JobStateTests {
     }
 
     @Test
-    void theTransitionTableMatchesTheLifeOfAJob() {
-        assertThat(JobState.QUEUED.next()).containsExactlyInAnyOrder(JobState.RUNNING, JobState.CANCELLED);
-        assertThat(JobState.RUNNING.next()).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED,
-                JobState.DEAD, JobState.RETRYING, JobState.QUEUED, JobState.CANCELLED);
-        assertThat(JobState.RETRYING.next()).containsExactlyInAnyOrder(JobState.QUEUED, JobState.CANCELLED);
-        assertThat(JobState.SUCCEEDED.next()).isEmpty();
-        for (JobState state : EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED)) {
-            assertThat(state.next()).containsExactly(JobState.QUEUED);
-        }
-    }
-
-    @Test
     void wireNamesAreLowercaseAndRoundTrip() {
         for (JobState state : JobState.values()) {
             assertThat(JobState.fromWire(state.wire())).isEqualTo(state);

@@ -35,6 +35,7 @@ class LuaScriptsTests {
     private RedisKeys keys;
     private JobStore store;
     private WorkerLedger ledger;
+    private JobOperations operations;
     private final String node = "node-a";
 
     @BeforeAll
@@ -53,9 +54,10 @@ class LuaScriptsTests {
     @BeforeEach
     void namespace() {
         keys = new RedisKeys("test-scripts-" + UUID.randomUUID());
-        JobEvents events = new JobEvents(redis, keys, JsonMapper.builder().build(), new JobSignals(connections, keys));
+        JobEvents events = events();
         store = new JobStore(redis, keys, SETTINGS, events);
         ledger = new WorkerLedger(redis, keys, SETTINGS, events);
+        operations = new JobOperations(redis, keys);
     }
 
     @AfterEach
@@ -120,8 +122,7 @@ class LuaScriptsTests {
     @Test
     void enqueueOverCapacityWritesNothing() {
         JobStore small = new JobStore(redis, keys, TestProperties.sluice("queues.capacity", "2",
-                "queues.per-priority.high", "1"), new JobEvents(redis, keys, JsonMapper.builder().build(),
-                new JobSignals(connections, keys)));
+                "queues.per-priority.high", "1"), events());
         small.enqueue(List.of(job("a", Priority.LOW), job("b", Priority.HIGH)));
 
         assertThatThrownBy(() -> small.enqueue(List.of(job("c", Priority.LOW))))
@@ -213,14 +214,14 @@ class LuaScriptsTests {
         redis.opsForHash().put(keys.job("due"), "state", "retrying");
         redis.opsForHash().put(keys.job("later"), "state", "retrying");
         long now = redisTime();
-        redis.opsForZSet().add(keys.delayed(), "due", now - 10);
-        redis.opsForZSet().add(keys.delayed(), "later", now + 60_000);
+        redis.opsForZSet().add(keys.retrying(), "due", now - 10);
+        redis.opsForZSet().add(keys.retrying(), "later", now + 60_000);
 
         WorkerLedger.Claim claim = ledger.claim(node, 1);
 
         assertThat(claim.jobs()).extracting(ClaimedJob::id).containsExactly("due");
         assertThat(claim.nextDueIn()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
-        assertThat(redis.opsForZSet().range(keys.delayed(), 0, -1)).containsExactly("later");
+        assertThat(redis.opsForZSet().range(keys.retrying(), 0, -1)).containsExactly("later");
         assertThat(state("later")).isEqualTo(JobState.RETRYING);
     }
 
@@ -229,7 +230,7 @@ class LuaScriptsTests {
         store.enqueue(List.of(job("due", Priority.HIGH)));
         redis.delete(keys.queue(Priority.HIGH));
         redis.opsForHash().put(keys.job("due"), "state", "retrying");
-        redis.opsForZSet().add(keys.delayed(), "due", redisTime() - 10);
+        redis.opsForZSet().add(keys.retrying(), "due", redisTime() - 10);
 
         WorkerLedger.Claim claim = ledger.claim(node, 0);
 
@@ -277,10 +278,10 @@ class LuaScriptsTests {
         Job retrying = store.find("a").orElseThrow();
         assertThat(retrying.state()).isEqualTo(JobState.RETRYING);
         assertThat(retrying.error()).isEqualTo("try again");
-        assertThat(redis.opsForZSet().score(keys.delayed(), "a").longValue()).isBetween(before + 10_000, before + 11_000);
+        assertThat(redis.opsForZSet().score(keys.retrying(), "a").longValue()).isBetween(before + 10_000, before + 11_000);
         assertThat(redis.getExpire(keys.job("a"))).isEqualTo(-1);
 
-        redis.opsForZSet().add(keys.delayed(), "a", 0);
+        redis.opsForZSet().add(keys.retrying(), "a", 0);
         ClaimedJob second = ledger.claim(node, 1).jobs().get(0);
         assertThat(second.attempt()).isEqualTo(2);
         ledger.complete(node, List.of(Outcome.failed(second, "still broken", "Flaky", Duration.ofSeconds(10))));
@@ -289,7 +290,7 @@ class LuaScriptsTests {
         assertThat(dead.state()).isEqualTo(JobState.DEAD);
         assertThat(dead.error()).isEqualTo("still broken");
         assertThat(redis.opsForZSet().score(keys.dead(), "a")).isNotNull();
-        assertThat(redis.opsForZSet().score(keys.delayed(), "a")).isNull();
+        assertThat(redis.opsForZSet().score(keys.retrying(), "a")).isNull();
         assertThat(redis.getExpire(keys.job("a"))).isBetween(7195L, 7200L);
     }
 
@@ -302,7 +303,7 @@ class LuaScriptsTests {
         ledger.complete(node, List.of(Outcome.failedPermanently(claimed, "card declined", "Declined")));
 
         assertThat(state("a")).isEqualTo(JobState.FAILED);
-        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
+        assertThat(redis.opsForZSet().zCard(keys.retrying())).isZero();
         assertThat(redis.opsForZSet().zCard(keys.dead())).isZero();
     }
 
@@ -311,15 +312,15 @@ class LuaScriptsTests {
         register("w1", "w2");
         store.enqueue(List.of(job("ran-on", Priority.NORMAL), job("failed-anyway", Priority.NORMAL)));
         List<ClaimedJob> claimed = ledger.claim(node, 2).jobs();
-        store.cancel("ran-on", Duration.ofHours(1));
-        store.cancel("failed-anyway", Duration.ofHours(1));
+        operations.cancel("ran-on", Duration.ofHours(1));
+        operations.cancel("failed-anyway", Duration.ofHours(1));
 
         ledger.complete(node, List.of(Outcome.succeeded(claimed.get(0), "1"),
                 Outcome.failed(claimed.get(1), "x", "X", Duration.ofSeconds(1))));
 
         assertThat(state("ran-on")).isEqualTo(JobState.CANCELLED);
         assertThat(state("failed-anyway")).isEqualTo(JobState.CANCELLED);
-        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
+        assertThat(redis.opsForZSet().zCard(keys.retrying())).isZero();
     }
 
     @Test
@@ -503,7 +504,7 @@ class LuaScriptsTests {
         register("w1");
         store.enqueue(List.of(job("a", Priority.NORMAL)));
 
-        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.CANCELLED, true));
+        assertThat(operations.cancel("a", Duration.ofHours(1))).contains(new JobOperations.Cancel(JobState.CANCELLED, true));
 
         assertThat(list(Priority.NORMAL)).isEmpty();
         assertThat(ledger.claim(node, 1).jobs()).isEmpty();
@@ -516,10 +517,10 @@ class LuaScriptsTests {
         store.enqueue(List.of(job("a", Priority.NORMAL)));
         redis.delete(keys.queue(Priority.NORMAL));
         redis.opsForHash().put(keys.job("a"), "state", "retrying");
-        redis.opsForZSet().add(keys.delayed(), "a", 1);
+        redis.opsForZSet().add(keys.retrying(), "a", 1);
 
-        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.CANCELLED, true));
-        assertThat(redis.opsForZSet().zCard(keys.delayed())).isZero();
+        assertThat(operations.cancel("a", Duration.ofHours(1))).contains(new JobOperations.Cancel(JobState.CANCELLED, true));
+        assertThat(redis.opsForZSet().zCard(keys.retrying())).isZero();
     }
 
     @Test
@@ -528,9 +529,9 @@ class LuaScriptsTests {
         store.enqueue(List.of(job("a", Priority.NORMAL)));
         ledger.claim(node, 1);
 
-        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.RUNNING, true));
+        assertThat(operations.cancel("a", Duration.ofHours(1))).contains(new JobOperations.Cancel(JobState.RUNNING, true));
         assertThat(store.find("a").orElseThrow().cancelRequested()).isTrue();
-        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.RUNNING, false));
+        assertThat(operations.cancel("a", Duration.ofHours(1))).contains(new JobOperations.Cancel(JobState.RUNNING, false));
     }
 
     @Test
@@ -539,9 +540,9 @@ class LuaScriptsTests {
         store.enqueue(List.of(job("a", Priority.NORMAL)));
         ledger.complete(node, List.of(Outcome.succeeded(ledger.claim(node, 1).jobs().get(0), "1")));
 
-        assertThat(store.cancel("a", Duration.ofHours(1))).contains(new JobStore.Cancel(JobState.SUCCEEDED, false));
+        assertThat(operations.cancel("a", Duration.ofHours(1))).contains(new JobOperations.Cancel(JobState.SUCCEEDED, false));
         assertThat(state("a")).isEqualTo(JobState.SUCCEEDED);
-        assertThat(store.cancel("missing", Duration.ofHours(1))).isEmpty();
+        assertThat(operations.cancel("missing", Duration.ofHours(1))).isEmpty();
         assertThat(redis.hasKey(keys.job("missing"))).isFalse();
     }
 
@@ -571,7 +572,7 @@ class LuaScriptsTests {
         ledger.complete(node, List.of(Outcome.failed(ledger.claim(node, 1).jobs().get(0), "x", "X", Duration.ZERO)));
         assertThat(state("a")).isEqualTo(JobState.DEAD);
 
-        assertThat(store.retry("a")).contains(new JobStore.Retry(true, JobState.QUEUED));
+        assertThat(operations.retry("a")).contains(new JobOperations.Retry(true, JobState.QUEUED));
 
         Job again = store.find("a").orElseThrow();
         assertThat(again.state()).isEqualTo(JobState.QUEUED);
@@ -587,12 +588,12 @@ class LuaScriptsTests {
     void retryRefusesJobsThatAreNotDeadFailedOrCancelled() {
         store.enqueue(List.of(job("a", Priority.NORMAL)));
 
-        assertThat(store.retry("a")).as("a queued job is not re-queued: the caller can tell")
-                .contains(new JobStore.Retry(false, JobState.QUEUED));
+        assertThat(operations.retry("a")).as("a queued job is not re-queued: the caller can tell")
+                .contains(new JobOperations.Retry(false, JobState.QUEUED));
         assertThat(list(Priority.NORMAL)).as("not queued twice").containsExactly("a");
         redis.opsForHash().put(keys.job("a"), "state", "succeeded");
-        assertThat(store.retry("a")).contains(new JobStore.Retry(false, JobState.SUCCEEDED));
-        assertThat(store.retry("missing")).isEmpty();
+        assertThat(operations.retry("a")).contains(new JobOperations.Retry(false, JobState.SUCCEEDED));
+        assertThat(operations.retry("missing")).isEmpty();
     }
 
     @Test
@@ -717,6 +718,11 @@ class LuaScriptsTests {
         assertThat(redis.hasKey(keys.leases(id))).isFalse();
         assertThat(redis.hasKey(keys.node(id))).isFalse();
         assertThat(redis.opsForZSet().score(keys.nodes(), id)).isNull();
+    }
+
+    private JobEvents events() {
+        return new JobEvents(redis, keys, JsonMapper.builder().build(), new JobSignals(connections, keys),
+                new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler());
     }
 
     private void register(String... tokens) {

@@ -1,0 +1,86 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one wait protocol: register for the jobs' final states, then read them (marking them watched,
+ * so their ends are announced), then wait for those not yet final, then read them again. Registering
+ * before reading is what leaves no gap: a job that finishes after the read is announced to a
+ * registration that already exists. Long-polls, batch waits and cancels all wait this way; nothing
+ * polls Redis while it waits.
+ */
+@Component
+public class JobWaits {
+
+    private final JobEvents events;
+    private final JobStore store;
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+    private final Executor executor;
+
+    JobWaits(JobEvents events, JobStore store, StringRedisTemplate redis, RedisKeys keys,
+            @Qualifier("sluiceWaitExecutor") Executor executor) {
+        this.events = events;
+        this.store = store;
+        this.redis = redis;
+        this.keys = keys;
+        this.executor = executor;
+    }
+
+    /**
+     * Completes with the jobs (null where a job does not exist) once every one of them is final, or
+     * when {@code timeout} has passed, whichever is first: at once when they are final already or the
+     * timeout is zero.
+     *
+     * @param check sees the first read before any waiting, and may throw (a job the caller may not
+     *              read): the registration is released and nothing is waited for
+     */
+    public CompletableFuture<List<Job>> awaitFinal(List<String> ids, Duration timeout, Consumer<List<Job>> check) {
+        FinishWaiter waiter = events.waitFor(ids);
+        List<Job> now;
+        try {
+            now = store.watchAll(ids);
+            check.accept(now);
+        } catch (RuntimeException e) {
+            waiter.cancel();
+            throw e;
+        }
+        List<String> pending = now.stream().filter(job -> job != null && !job.state().isFinal()).map(Job::id).toList();
+        if (pending.isEmpty() || timeout.isZero() || timeout.isNegative()) {
+            waiter.cancel();
+            return CompletableFuture.completedFuture(now);
+        }
+        return waiter.until(pending, timeout).thenApplyAsync(done -> read(ids), executor);
+    }
+
+    /** The jobs as they are, in one round trip, without marking them. */
+    private List<Job> read(List<String> ids) {
+        List<Object> hashes = redis.executePipelined(new SessionCallback<Object>() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public Object execute(RedisOperations operations) {
+                ids.forEach(id -> ((RedisOperations<String, String>) operations).opsForHash().entries(keys.job(id)));
+                return null;
+            }
+        });
+        List<Job> jobs = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> hash = (Map<Object, Object>) hashes.get(i);
+            jobs.add(hash.isEmpty() ? null : JobHashes.toJob(ids.get(i), hash));
+        }
+        return jobs;
+    }
+}
