@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 import dev.sluice.config.NodeId;
 import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.JobSignals;
+import dev.sluice.queue.NodeRecovery;
 import dev.sluice.queue.Outcome;
-import dev.sluice.queue.RedisFailures;
 import dev.sluice.queue.WorkerLedger;
 
 /**
@@ -37,6 +37,7 @@ public final class Dispatcher implements SmartLifecycle {
     private static final long MIN_BACKOFF = Duration.ofMillis(50).toNanos();
 
     private final WorkerLedger ledger;
+    private final NodeRecovery recovery;
     private final Worker worker;
     private final SluiceProperties.Dispatch settings;
     private final String node;
@@ -54,9 +55,10 @@ public final class Dispatcher implements SmartLifecycle {
     private volatile Instant lastCycle;
     private volatile long lostJobs;
 
-    Dispatcher(WorkerLedger ledger, Worker worker, JobSignals signals, SluiceProperties properties, NodeId node,
-            Clock clock) {
+    Dispatcher(WorkerLedger ledger, NodeRecovery recovery, Worker worker, JobSignals signals,
+            SluiceProperties properties, NodeId node, Clock clock) {
         this.ledger = ledger;
+        this.recovery = recovery;
         this.clock = clock;
         this.worker = worker;
         this.settings = properties.dispatch();
@@ -111,7 +113,7 @@ public final class Dispatcher implements SmartLifecycle {
         pool.shutdownNow();
         loop = null;
         try {
-            WorkerLedger.Reaped left = ledger.leave(node);
+            NodeRecovery.Reaped left = recovery.leave(node);
             log.info("Node {} left; {} unfinished jobs went back to the head of their queues", node,
                     left.requeued());
         } catch (RuntimeException e) {
@@ -206,7 +208,7 @@ public final class Dispatcher implements SmartLifecycle {
                 timers.backoff = 0;
             } catch (RuntimeException e) {
                 timers.backoff = Math.min(Math.max(timers.backoff * 2, MIN_BACKOFF), MAX_BACKOFF.toNanos());
-                report("claim", e, timers.backoff);
+                Failures.report(log, node, "claim", e, timers.backoff <= MIN_BACKOFF);
                 LockSupport.parkNanos(this, timers.backoff);
                 continue;
             }
@@ -251,23 +253,7 @@ public final class Dispatcher implements SmartLifecycle {
             heartbeat.beat(now);
             lastContact = Instant.now(clock);
         } catch (RuntimeException e) {
-            report("heartbeat", e, 0);
-        }
-    }
-
-    /**
-     * An outage (Redis unreachable, a command timed out) is expected and retried quietly; anything else
-     * is a bug and is logged as one, with its stack trace, at the start of each run of failures.
-     */
-    private void report(String what, RuntimeException e, long backoff) {
-        if (RedisFailures.isOutage(e)) {
-            log.warn("Node {} lost Redis during {} ({}); retrying in {} ms", node, what, e.getMessage(),
-                    backoff / 1_000_000);
-        } else if (backoff <= MIN_BACKOFF) {
-            log.error("Node {}: unexpected failure during {}; retrying in {} ms", node, what, backoff / 1_000_000, e);
-        } else {
-            log.error("Node {}: unexpected failure during {} again ({}); retrying in {} ms", node, what,
-                    e.getMessage(), backoff / 1_000_000);
+            Failures.report(log, node, "heartbeat", e, true);
         }
     }
 }

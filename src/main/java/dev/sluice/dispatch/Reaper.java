@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 import dev.sluice.config.NodeId;
 import dev.sluice.config.SluiceProperties;
-import dev.sluice.queue.WorkerLedger;
+import dev.sluice.queue.NodeRecovery;
 
 /**
  * Runs on every node; each tick, the node that takes the tick's lock in Redis recovers jobs whose
@@ -24,23 +24,23 @@ public final class Reaper implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
 
-    private final WorkerLedger ledger;
+    private final NodeRecovery recovery;
     private final SluiceProperties.Dispatch settings;
     private final String node;
     private final AtomicLong recovered = new AtomicLong();
     private final TaskScheduler scheduler;
     private volatile ScheduledFuture<?> ticks;
 
-    Reaper(WorkerLedger ledger, SluiceProperties properties, NodeId node, TaskScheduler scheduler) {
+    Reaper(NodeRecovery recovery, SluiceProperties properties, NodeId node, TaskScheduler scheduler) {
         this.scheduler = scheduler;
-        this.ledger = ledger;
+        this.recovery = recovery;
         this.settings = properties.dispatch();
         this.node = node.value();
     }
 
     /** Reaps once, now, if no other node holds this tick's lock. */
-    public WorkerLedger.Reaped reapNow() {
-        WorkerLedger.Reaped reaped = ledger.reap(node);
+    public NodeRecovery.Reaped reapNow() {
+        NodeRecovery.Reaped reaped = recovery.reap(node);
         if (!reaped.skipped() && reaped.requeued() + reaped.cancelled() + reaped.gaveUp() + reaped.nodes() > 0) {
             recovered.addAndGet(reaped.requeued() + reaped.cancelled() + reaped.gaveUp());
             log.warn("Reaper on {}: {} jobs back in their queues, {} cancelled, {} out of attempts; {} silent nodes "

@@ -70,45 +70,60 @@ public class JobRequestReader {
         if (payload != null && !payload.isObject() && !payload.isNull()) {
             violations.add(new Violation(path + "payload", "must be a JSON object"));
         }
-        Priority priority = null;
-        String priorityName = text(node, "priority", path, violations, false);
-        if (priorityName != null) {
-            try {
-                priority = Priority.fromWire(priorityName);
-            } catch (IllegalArgumentException e) {
-                violations.add(new Violation(path + "priority", "must be high, normal or low"));
-            }
-        }
-        Integer maxAttempts = null;
-        JsonNode attempts = node.get("maxAttempts");
-        if (attempts != null && !attempts.isNull()) {
-            if (!attempts.isIntegralNumber() || !attempts.canConvertToInt() || attempts.intValue() < 1
-                    || attempts.intValue() > MAX_ATTEMPTS) {
-                violations.add(new Violation(path + "maxAttempts", "must be a whole number from 1 to " + MAX_ATTEMPTS));
-            } else {
-                maxAttempts = attempts.intValue();
-            }
-        }
+        Priority priority = priority(node, path, violations);
+        Integer maxAttempts = maxAttempts(node, path, violations);
         Duration timeout = duration(node, "timeout", path, violations, Duration.ofMillis(1), maxTimeout,
                 "sluice.jobs.max-timeout");
         Duration delay = duration(node, "delay", path, violations, Duration.ZERO, maxDelay, "sluice.jobs.max-delay");
-        Instant runAt = null;
-        String runAtText = text(node, "runAt", path, violations, false);
-        if (runAtText != null) {
-            try {
-                runAt = Instant.parse(runAtText);
-                if (runAt.isAfter(clock.instant().plus(maxDelay))) {
-                    violations.add(new Violation(path + "runAt", "must be at most " + maxDelay
-                            + " from now (sluice.jobs.max-delay)"));
-                }
-            } catch (DateTimeParseException e) {
-                violations.add(new Violation(path + "runAt", "must be an ISO-8601 instant such as 2026-11-21T18:00:00Z"));
-            }
-        }
+        Instant runAt = runAt(node, path, violations);
         if (node.has("delay") && node.has("runAt") && !node.get("delay").isNull() && !node.get("runAt").isNull()) {
             violations.add(new Violation(path + "runAt", "give delay or runAt, not both"));
         }
         return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner), violations);
+    }
+
+    private static Priority priority(JsonNode node, String path, List<Violation> violations) {
+        String name = text(node, "priority", path, violations, false);
+        if (name == null) {
+            return null;
+        }
+        try {
+            return Priority.fromWire(name);
+        } catch (IllegalArgumentException e) {
+            violations.add(new Violation(path + "priority", "must be high, normal or low"));
+            return null;
+        }
+    }
+
+    private static Integer maxAttempts(JsonNode node, String path, List<Violation> violations) {
+        JsonNode attempts = node.get("maxAttempts");
+        if (attempts == null || attempts.isNull()) {
+            return null;
+        }
+        if (!attempts.isIntegralNumber() || !attempts.canConvertToInt() || attempts.intValue() < 1
+                || attempts.intValue() > MAX_ATTEMPTS) {
+            violations.add(new Violation(path + "maxAttempts", "must be a whole number from 1 to " + MAX_ATTEMPTS));
+            return null;
+        }
+        return attempts.intValue();
+    }
+
+    private Instant runAt(JsonNode node, String path, List<Violation> violations) {
+        String text = text(node, "runAt", path, violations, false);
+        if (text == null) {
+            return null;
+        }
+        try {
+            Instant runAt = Instant.parse(text);
+            if (runAt.isAfter(clock.instant().plus(maxDelay))) {
+                violations.add(new Violation(path + "runAt", "must be at most " + Durations.format(maxDelay)
+                        + " from now (sluice.jobs.max-delay)"));
+            }
+            return runAt;
+        } catch (DateTimeParseException e) {
+            violations.add(new Violation(path + "runAt", "must be an ISO-8601 instant such as 2026-11-21T18:00:00Z"));
+            return null;
+        }
     }
 
     private static String text(JsonNode node, String field, String path, List<Violation> violations, boolean required) {

@@ -12,7 +12,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 import dev.sluice.config.NodeId;
-import dev.sluice.queue.WorkerLedger;
+import dev.sluice.queue.NodeRecovery;
 import dev.sluice.support.IntegrationTest;
 import dev.sluice.support.Ledger;
 
@@ -27,7 +27,7 @@ import dev.sluice.support.Ledger;
 class SameNodeReclaimTests extends IntegrationTest {
 
     @Autowired
-    private WorkerLedger ledger;
+    private NodeRecovery recovery;
 
     @Autowired
     private NodeId node;
@@ -43,7 +43,7 @@ class SameNodeReclaimTests extends IntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             redis.opsForZSet().add(keys.leases(node.value()), id, 0);
             redis.delete(keys.reaperLock());
-            return ledger.reap("test").requeued() == 1;
+            return recovery.reap("test").requeued() == 1;
         });
         await().atMost(Duration.ofSeconds(10)).alias("the same node claims the job again")
                 .until(() -> probe.executions(id) == 2);

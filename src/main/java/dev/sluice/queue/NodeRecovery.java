@@ -1,0 +1,70 @@
+package dev.sluice.queue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+import dev.sluice.config.SluiceProperties;
+
+/**
+ * Recovery of what crashed, stalled or leaving nodes hold: one script (reap.lua) for the reaper's
+ * tick (any node, one per tick by lock) and for a stopping node leaving on its own.
+ */
+@Component
+public class NodeRecovery {
+
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+    private final SluiceProperties.Dispatch dispatch;
+    private final SluiceProperties.Jobs jobs;
+
+    NodeRecovery(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+        this.redis = redis;
+        this.keys = keys;
+        this.dispatch = properties.dispatch();
+        this.jobs = properties.jobs();
+    }
+
+    /**
+     * Recovers jobs whose lease ran out and removes nodes that stopped heart-beating, unless another
+     * node holds this tick's lock ({@link Reaped#skipped()}).
+     */
+    public Reaped reap(String self) {
+        return reap(self, "");
+    }
+
+    /** Deregisters a stopping node; jobs it still holds go back to the head of their queues. */
+    public Reaped leave(String node) {
+        return reap(node, node);
+    }
+
+    private Reaped reap(String self, String leaving) {
+        List<String> keyList = new ArrayList<>(6);
+        keyList.add(keys.nodes());
+        keyList.addAll(keys.queues());
+        keyList.add(keys.dead());
+        keyList.add(keys.reaperLock());
+        List<?> reply = redis.execute(LuaScripts.REAP, keyList,
+                keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
+                Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
+                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel());
+        return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
+                ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue());
+    }
+
+    /**
+     * What one reaping did.
+     *
+     * @param requeued  jobs put back at the head of their queue
+     * @param cancelled jobs whose cancel had been requested, now cancelled
+     * @param gaveUp    jobs that lost their last attempt, now dead (or failed, with one attempt)
+     * @param nodes     silent nodes removed
+     */
+    public record Reaped(int requeued, int cancelled, int gaveUp, int nodes) {
+        public boolean skipped() {
+            return requeued < 0;
+        }
+    }
+}
