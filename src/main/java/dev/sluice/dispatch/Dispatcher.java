@@ -228,8 +228,9 @@ public final class Dispatcher implements SmartLifecycle {
             wake.set(false); // before the claim: a wake-up arriving after its snapshot is kept
             WorkerLedger.Claim claim = ledger.completeAndClaim(node, book.unwritten(), want);
             book.written();
+            long started = System.nanoTime(); // after the round trip: the gather window counts from here
             claim.jobs().forEach(job -> {
-                book.started(job, now);
+                book.started(job, started);
                 pool.run(job, this::finished);
             });
             if (claim.lost() > 0) {

@@ -6,8 +6,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import org.springframework.data.redis.connection.ReturnType;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
@@ -21,6 +29,8 @@ import dev.sluice.config.SluiceProperties;
  */
 @Component
 public class WorkerLedger {
+
+    private static final LettuceExceptionConverter CONVERTER = new LettuceExceptionConverter();
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -90,28 +100,34 @@ public class WorkerLedger {
     }
 
     /**
-     * {@link #complete} then {@link #claim}, pipelined in one network round trip: the claim can spend
-     * the tokens the completion just returned. When Redis has lost its script cache (a restart), it
-     * falls back to the two calls one after the other, which reload the scripts; replaying the
-     * completion is harmless (outcomes are fenced, tokens are not pushed twice).
+     * {@link #complete} then {@link #claim} in one network round trip: both scripts are sent back to back
+     * on the shared connection (Lettuce writes them together and matches the replies in order), and the
+     * claim can spend the tokens the completion just returned. No dedicated connection is opened for
+     * it: Spring's pipelining would take one per call, which without a pool is a new TCP connection
+     * each cycle. When Redis has lost its script cache (a restart), it falls back to the two calls one
+     * after the other, which reload the scripts; replaying the completion is harmless (outcomes are
+     * fenced, tokens are not pushed twice).
      */
     public Claim completeAndClaim(String node, Collection<Outcome> outcomes, int want) {
         if (outcomes.isEmpty()) {
             return claim(node, want);
         }
-        List<String> completeKeys = completeKeys(node);
-        List<String> claimKeys = claimKeys(node);
-        byte[][] completeCall = binary(completeKeys, completeArgs(node, outcomes));
-        byte[][] claimCall = binary(claimKeys, claimArgs(node, want));
-        List<Object> replies;
+        byte[][] completeKeys = bytes(completeKeys(node));
+        byte[][] claimKeys = bytes(claimKeys(node));
+        byte[][] completeArgs = bytes(completeArgs(node, outcomes));
+        byte[][] claimArgs = bytes(claimArgs(node, want));
         try {
-            replies = redis.executePipelined((RedisCallback<Object>) connection -> {
-                connection.scriptingCommands().evalSha(LuaScripts.COMPLETE.getSha1(), ReturnType.INTEGER,
-                        completeKeys.size(), completeCall);
-                connection.scriptingCommands().evalSha(LuaScripts.CLAIM.getSha1(), ReturnType.MULTI,
-                        claimKeys.size(), claimCall);
-                return null;
-            });
+            return toClaim(strings(redis.execute((RedisCallback<List<Object>>) connection -> {
+                @SuppressWarnings("unchecked")
+                RedisClusterAsyncCommands<byte[], byte[]> async =
+                        (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+                RedisFuture<Long> completed = async.evalsha(LuaScripts.COMPLETE.getSha1(), ScriptOutputType.INTEGER,
+                        completeKeys, completeArgs);
+                RedisFuture<List<Object>> claimed = async.evalsha(LuaScripts.CLAIM.getSha1(), ScriptOutputType.MULTI,
+                        claimKeys, claimArgs);
+                await(completed);
+                return await(claimed);
+            })));
         } catch (RuntimeException e) {
             if (!scriptCacheLost(e)) {
                 throw e;
@@ -119,7 +135,39 @@ public class WorkerLedger {
             complete(node, outcomes);
             return claim(node, want);
         }
-        return toClaim((List<?>) replies.get(1));
+    }
+
+    /** The reply of a command sent on the shared connection; its failure as Spring's exception. */
+    private static <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(1, TimeUnit.MINUTES); // Lettuce times the command out itself (spring.data.redis.timeout)
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof Exception failure ? CONVERTER.convert(failure)
+                    : new IllegalStateException(cause);
+        } catch (TimeoutException e) {
+            throw new QueryTimeoutException("Redis did not answer within a minute", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QueryTimeoutException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    /** Bulk replies arrive as bytes on the native connection; the rest of the ledger reads strings. */
+    private static List<Object> strings(List<Object> reply) {
+        List<Object> out = new ArrayList<>(reply.size());
+        for (Object value : reply) {
+            out.add(value instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : value);
+        }
+        return out;
+    }
+
+    private static byte[][] bytes(List<String> values) {
+        byte[][] all = new byte[values.size()][];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
+        }
+        return all;
     }
 
     private static boolean scriptCacheLost(Throwable e) {
@@ -129,18 +177,6 @@ public class WorkerLedger {
             }
         }
         return false;
-    }
-
-    private static byte[][] binary(List<String> keyList, List<String> args) {
-        byte[][] all = new byte[keyList.size() + args.size()][];
-        int i = 0;
-        for (String key : keyList) {
-            all[i++] = key.getBytes(StandardCharsets.UTF_8);
-        }
-        for (String arg : args) {
-            all[i++] = arg.getBytes(StandardCharsets.UTF_8);
-        }
-        return all;
     }
 
     private List<String> completeKeys(String node) {
