@@ -1,17 +1,12 @@
 package dev.sluice.queue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,16 +21,14 @@ public class JobWaits {
 
     private final JobEvents events;
     private final JobStore store;
-    private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final QueueInspector inspector;
     private final Executor executor;
 
-    JobWaits(JobEvents events, JobStore store, StringRedisTemplate redis, RedisKeys keys,
+    JobWaits(JobEvents events, JobStore store, QueueInspector inspector,
             @Qualifier("sluiceWaitExecutor") Executor executor) {
         this.events = events;
         this.store = store;
-        this.redis = redis;
-        this.keys = keys;
+        this.inspector = inspector;
         this.executor = executor;
     }
 
@@ -62,25 +55,6 @@ public class JobWaits {
             waiter.cancel();
             return CompletableFuture.completedFuture(now);
         }
-        return waiter.until(pending, timeout).thenApplyAsync(done -> read(ids), executor);
-    }
-
-    /** The jobs as they are, in one round trip, without marking them. */
-    private List<Job> read(List<String> ids) {
-        List<Object> hashes = redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public Object execute(RedisOperations operations) {
-                ids.forEach(id -> ((RedisOperations<String, String>) operations).opsForHash().entries(keys.job(id)));
-                return null;
-            }
-        });
-        List<Job> jobs = new ArrayList<>(ids.size());
-        for (int i = 0; i < ids.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Map<Object, Object> hash = (Map<Object, Object>) hashes.get(i);
-            jobs.add(hash.isEmpty() ? null : JobHashes.toJob(ids.get(i), hash));
-        }
-        return jobs;
+        return waiter.until(pending, timeout).thenApplyAsync(done -> inspector.jobs(ids), executor);
     }
 }

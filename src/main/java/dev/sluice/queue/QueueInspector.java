@@ -3,12 +3,13 @@ package dev.sluice.queue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
+import io.lettuce.core.RedisFuture;
+
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.stereotype.Component;
@@ -84,23 +85,27 @@ public class QueueInspector {
                 yield zero(redis.opsForZSet().zCard(keys.dead()));
             }
         };
-        List<Object> hashes = redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public Object execute(RedisOperations operations) {
-                ids.forEach(id -> ((RedisOperations<String, String>) operations).opsForHash().entries(keys.job(id)));
-                return null;
-            }
+        List<Job> jobs = new ArrayList<>(jobs(ids));
+        jobs.removeIf(java.util.Objects::isNull);
+        return new Page(jobs, total);
+    }
+
+    /** The jobs as they are, in one round trip; null where a job does not exist. Marks nothing. */
+    public List<Job> jobs(List<String> ids) {
+        List<Map<byte[], byte[]>> hashes = SharedConnection.send(redis, async -> {
+            List<RedisFuture<Map<byte[], byte[]>>> futures = new ArrayList<>(ids.size());
+            ids.forEach(id -> futures.add(async.hgetall(SharedConnection.bytes(keys.job(id)))));
+            List<Map<byte[], byte[]>> replies = new ArrayList<>(ids.size());
+            futures.forEach(future -> replies.add(SharedConnection.await(future)));
+            return replies;
         });
         List<Job> jobs = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
-            @SuppressWarnings("unchecked")
-            Map<Object, Object> hash = (Map<Object, Object>) hashes.get(i);
-            if (!hash.isEmpty()) {
-                jobs.add(JobHashes.toJob(ids.get(i), hash));
-            }
+            Map<Object, Object> hash = new HashMap<>();
+            hashes.get(i).forEach((field, value) -> hash.put(SharedConnection.string(field), SharedConnection.string(value)));
+            jobs.add(hash.isEmpty() ? null : JobHashes.toJob(ids.get(i), hash));
         }
-        return new Page(jobs, total);
+        return jobs;
     }
 
     /** @param total how many jobs are in that state in all */

@@ -6,17 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -29,8 +22,6 @@ import dev.sluice.config.SluiceProperties;
  */
 @Component
 public class WorkerLedger {
-
-    private static final LettuceExceptionConverter CONVERTER = new LettuceExceptionConverter();
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -112,21 +103,18 @@ public class WorkerLedger {
         if (outcomes.isEmpty()) {
             return claim(node, want);
         }
-        byte[][] completeKeys = bytes(completeKeys(node));
-        byte[][] claimKeys = bytes(claimKeys(node));
-        byte[][] completeArgs = bytes(completeArgs(node, outcomes));
-        byte[][] claimArgs = bytes(claimArgs(node, want));
+        byte[][] completeKeys = SharedConnection.bytes(completeKeys(node));
+        byte[][] claimKeys = SharedConnection.bytes(claimKeys(node));
+        byte[][] completeArgs = SharedConnection.bytes(completeArgs(node, outcomes));
+        byte[][] claimArgs = SharedConnection.bytes(claimArgs(node, want));
         try {
-            return toClaim(strings(redis.execute((RedisCallback<List<Object>>) connection -> {
-                @SuppressWarnings("unchecked")
-                RedisClusterAsyncCommands<byte[], byte[]> async =
-                        (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+            return toClaim(SharedConnection.strings(SharedConnection.send(redis, async -> {
                 RedisFuture<Long> completed = async.evalsha(LuaScripts.COMPLETE.getSha1(), ScriptOutputType.INTEGER,
                         completeKeys, completeArgs);
                 RedisFuture<List<Object>> claimed = async.evalsha(LuaScripts.CLAIM.getSha1(), ScriptOutputType.MULTI,
                         claimKeys, claimArgs);
-                await(completed);
-                return await(claimed);
+                SharedConnection.await(completed);
+                return SharedConnection.await(claimed);
             })));
         } catch (RuntimeException e) {
             if (!scriptCacheLost(e)) {
@@ -135,39 +123,6 @@ public class WorkerLedger {
             complete(node, outcomes);
             return claim(node, want);
         }
-    }
-
-    /** The reply of a command sent on the shared connection; its failure as Spring's exception. */
-    private static <T> T await(RedisFuture<T> future) {
-        try {
-            return future.get(1, TimeUnit.MINUTES); // Lettuce times the command out itself (spring.data.redis.timeout)
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof Exception failure ? CONVERTER.convert(failure)
-                    : new IllegalStateException(cause);
-        } catch (TimeoutException e) {
-            throw new QueryTimeoutException("Redis did not answer within a minute", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QueryTimeoutException("interrupted while waiting for Redis", e);
-        }
-    }
-
-    /** Bulk replies arrive as bytes on the native connection; the rest of the ledger reads strings. */
-    private static List<Object> strings(List<Object> reply) {
-        List<Object> out = new ArrayList<>(reply.size());
-        for (Object value : reply) {
-            out.add(value instanceof byte[] raw ? new String(raw, StandardCharsets.UTF_8) : value);
-        }
-        return out;
-    }
-
-    private static byte[][] bytes(List<String> values) {
-        byte[][] all = new byte[values.size()][];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
-        }
-        return all;
     }
 
     private static boolean scriptCacheLost(Throwable e) {
