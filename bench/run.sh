@@ -5,12 +5,18 @@
 #   bench/run.sh redis=redis://127.0.0.1:6400     # a Redis you started (keys in random bench-* namespaces,
 #                                                 # deleted after each scenario; never flushed)
 #   bench/run.sh smoke                            # tiny sizes, one run
+#   bench/run.sh side-by-side [jobs=50000 rounds=3]  # the drain against BullMQ's on one private Redis
+#                                                 # (bench/side-by-side.sh; needs node and npm)
 #
 # Other settings (name=value): jobs=100000 seconds=20 warmup=3 rate=500 connections=64 batch=1000
 # runs=3 workers=8 only=1,3 (scenario numbers; 4 comes with 1). JAVA_OPTS reach the JVM (e.g. a JFR
 # recording). Prints one Markdown table. Everything listens on and targets 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "side-by-side" ]; then
+  shift
+  exec bench/side-by-side.sh "$@"
+fi
 export MAVEN_ARGS="${MAVEN_ARGS:---batch-mode --no-transfer-progress --quiet}"
 ./mvnw -DskipTests package
 ./mvnw dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
