@@ -1,6 +1,5 @@
 package dev.sluice.api;
 
-
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,6 +1,5 @@
 package dev.sluice.queue;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

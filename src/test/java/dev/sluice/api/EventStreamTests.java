@@ -16,7 +16,6 @@ import org.springframework.test.context.TestPropertySource;
 import dev.sluice.queue.JobEvents;
 import dev.sluice.support.EventStream;
 import dev.sluice.support.IntegrationTest;
-import dev.sluice.support.ProbeJob;
 
 @TestPropertySource(properties = "sluice.retry.backoff=100ms")
 class EventStreamTests extends IntegrationTest {
