@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -67,7 +69,9 @@ class BatchController {
     @ApiResponse(responseCode = "200", description = "replay of the same Idempotency-Key and body: the original batch")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
     @ApiResponse(responseCode = "429", description = "the batch does not fit in the queue; nothing queued")
-    ResponseEntity<BatchView> submit(@SubmitBatchRequest.Body @RequestBody JsonNode request,
+    ResponseEntity<BatchView> submit(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json", schema = @Schema(implementation = SubmitBatchRequest.class)))
+            @RequestBody JsonNode request,
             @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
         Caller caller = Caller.of(http);

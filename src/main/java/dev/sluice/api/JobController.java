@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import jakarta.servlet.http.HttpServletRequest;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -61,7 +63,9 @@ class JobController {
     @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with a different body")
     @ApiResponse(responseCode = "429", description = "the queue is full; Retry-After; nothing was queued")
     @ApiResponse(responseCode = "503", description = "Redis unreachable; nothing was queued")
-    ResponseEntity<JobView> submit(@SubmitJobRequest.Body @RequestBody JsonNode request,
+    ResponseEntity<JobView> submit(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json", schema = @Schema(implementation = SubmitJobRequest.class)))
+            @RequestBody JsonNode request,
             @Parameter(description = "makes retries of this request safe: the same key and body return the "
                     + "same job, for sluice.idempotency.retention")
             @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
@@ -84,7 +88,9 @@ class JobController {
             + "POST /api/batches for that). At most sluice.api.max-batch-size jobs.")
     @ApiResponse(responseCode = "202", description = "all queued; their ids, in request order")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
-    ResponseEntity<BatchView> submitBatch(@SubmitBatchRequest.Body @RequestBody JsonNode request,
+    ResponseEntity<BatchView> submitBatch(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    mediaType = "application/json", schema = @Schema(implementation = SubmitBatchRequest.class)))
+            @RequestBody JsonNode request,
             HttpServletRequest http) {
         List<Job> jobs = submitter.submitAllJson(request, Caller.of(http).name(), null, false, limits.maxBatchSize()).jobs();
         return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));

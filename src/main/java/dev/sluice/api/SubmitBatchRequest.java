@@ -1,12 +1,7 @@
 package dev.sluice.api;
 
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.util.List;
 
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The shape of a batch submission, as the API document shows it; read like {@link SubmitJobRequest}. */
@@ -15,11 +10,4 @@ import io.swagger.v3.oas.annotations.media.Schema;
 record SubmitBatchRequest(
         @Schema(description = "1 to sluice.api.max-batch-size jobs", requiredMode = Schema.RequiredMode.REQUIRED)
         List<SubmitJobRequest> jobs) {
-
-    @Target(ElementType.PARAMETER)
-    @Retention(RetentionPolicy.RUNTIME)
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SubmitBatchRequest.class)))
-    @interface Body {
-    }
 }

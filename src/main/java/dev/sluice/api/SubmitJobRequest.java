@@ -1,12 +1,7 @@
 package dev.sluice.api;
 
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.time.Instant;
 
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 
@@ -37,12 +32,4 @@ record SubmitJobRequest(
         @Schema(description = "queue the job at this time (ISO-8601, by the queue's clock); not together with "
                 + "delay", example = "2026-11-21T18:00:00Z")
         Instant runAt) {
-
-    /** Documents a request body as this shape. */
-    @Target(ElementType.PARAMETER)
-    @Retention(RetentionPolicy.RUNTIME)
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = SubmitJobRequest.class)))
-    @interface Body {
-    }
 }
