@@ -22,7 +22,7 @@ import dev.sluice.support.Ledger;
  * delivery ends, the second must keep its lease. Once both were keyed by job id alone: the end of the
  * first dropped the second's renewal, and the reaper took the job from a live node again and again.
  */
-@TestPropertySource(properties = {"sluice.dispatch.lease=2s", "sluice.dispatch.heartbeat=400ms",
+@TestPropertySource(properties = {"sluice.dispatch.lease=3s", "sluice.dispatch.heartbeat=500ms",
         "sluice.dispatch.reaper-interval=300ms", "sluice.workers.pool-size=2"})
 class SameNodeReclaimTests extends IntegrationTest {
 
