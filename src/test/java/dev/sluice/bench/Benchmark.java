@@ -301,9 +301,34 @@ public final class Benchmark {
                 record("3 pickup latency", label + ", p95 ms", "", latency.percentileMillis(0.95));
                 record("3 pickup latency", label + ", p99 ms", "≤ 1.5", latency.percentileMillis(0.99));
                 record("3 pickup latency", label + ", max ms", "", latency.maxMillis());
+                // the floor beside it, in the same run: a pickup is an enqueue, a wake-up and a claim,
+                // each at least one Redis round trip
+                Histogram roundTrip = roundTrips(app.getBean(StringRedisTemplate.class), interval,
+                        (int) (options.rate() * options.measure().toSeconds()));
+                record("3 pickup latency", "Redis round trip (PING) at the same pace, p50 ms", "",
+                        roundTrip.percentileMillis(0.50));
+                record("3 pickup latency", "Redis round trip (PING) at the same pace, p99 ms", "",
+                        roundTrip.percentileMillis(0.99));
             }
         }
         clean(namespace);
+    }
+
+    /** {@code count} PINGs on the app's own Redis connection, one every {@code interval} ns, timed. */
+    private static Histogram roundTrips(StringRedisTemplate redis, long interval, int count) {
+        Histogram times = new Histogram();
+        long next = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            next += interval;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            long t0 = System.nanoTime();
+            redis.execute((RedisCallback<String>) c -> c.ping());
+            times.record(System.nanoTime() - t0);
+        }
+        return times;
     }
 
     /** Offers {@code count} jobs, one every {@code interval} ns (open loop), and returns enqueue-to-start times. */
