@@ -14,8 +14,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
@@ -23,7 +21,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
-import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.JobOperations;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
@@ -33,13 +30,8 @@ import dev.sluice.queue.QueueInspector;
 /** Retry and list on MockMvc with the queue mocked: the state rules and the bounds on parameters. */
 @WebMvcTest(controllers = JobActionsController.class)
 @AutoConfigureMockMvc(addFilters = false)
-@Import(JobActionsControllerSliceTests.Settings.class)
+@Import(SliceSettings.class)
 class JobActionsControllerSliceTests {
-
-    @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(SluiceProperties.class)
-    static class Settings {
-    }
 
     @Autowired
     private MockMvc mvc;

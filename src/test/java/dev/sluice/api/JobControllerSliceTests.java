@@ -17,8 +17,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -28,7 +26,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
-import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.InvalidJobException;
 import dev.sluice.jobs.JobSubmitter;
 import dev.sluice.jobs.Violation;
@@ -41,14 +38,8 @@ import dev.sluice.queue.JobWaits;
  */
 @WebMvcTest(controllers = JobController.class)
 @AutoConfigureMockMvc(addFilters = false)
-@Import(JobControllerSliceTests.Settings.class)
+@Import(SliceSettings.class)
 class JobControllerSliceTests {
-
-    /** The slice has the controller and the problem handler; they read the settings tree. */
-    @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(SluiceProperties.class)
-    static class Settings {
-    }
 
     @Autowired
     private MockMvc mvc;

@@ -317,6 +317,16 @@ public final class Benchmark {
     /** {@code count} PINGs on the app's own Redis connection, one every {@code interval} ns, timed. */
     private static Histogram roundTrips(StringRedisTemplate redis, long interval, int count) {
         Histogram times = new Histogram();
+        paced(interval, count, () -> {
+            long t0 = System.nanoTime();
+            redis.execute((RedisCallback<String>) c -> c.ping());
+            times.record(System.nanoTime() - t0);
+        });
+        return times;
+    }
+
+    /** Runs {@code step} {@code count} times, one every {@code interval} ns (open loop: a slow step is not waited for). */
+    private static void paced(long interval, int count, Runnable step) {
         long next = System.nanoTime();
         for (int i = 0; i < count; i++) {
             next += interval;
@@ -324,27 +334,18 @@ public final class Benchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            long t0 = System.nanoTime();
-            redis.execute((RedisCallback<String>) c -> c.ping());
-            times.record(System.nanoTime() - t0);
+            step.run();
         }
-        return times;
     }
 
     /** Offers {@code count} jobs, one every {@code interval} ns (open loop), and returns enqueue-to-start times. */
     private static Histogram offer(JobSubmitter submitter, StampJob stamp, ObjectNode empty, long interval, int count) {
         stamp.started.clear();
         Map<String, Long> sent = new HashMap<>(count * 2);
-        long next = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            next += interval;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
+        paced(interval, count, () -> {
             long t0 = System.nanoTime();
             sent.put(submitter.submit(JobRequest.of("stamp", empty, Priority.NORMAL)).id(), t0);
-        }
+        });
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (stamp.started.size() < sent.size() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(5).toNanos());

@@ -286,8 +286,7 @@ class HostileRequestTests extends IntegrationTest {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/jobs HTTP/1.1\r\nHost: x\r\nX-API-Key: " + ADMIN + "\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(postHead("Transfer-Encoding: chunked"));
             String start = "{\"type\":\"echo\",\"payload\":{\"text\":\"";
             out.write((Integer.toHexString(start.length()) + "\r\n" + start + "\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -312,8 +311,8 @@ class HostileRequestTests extends IntegrationTest {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            out.write(("POST /api/jobs HTTP/1.1\r\nHost: x\r\nX-API-Key: " + ADMIN + "\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 1000\r\nConnection: close\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            out.write(postHead("Content-Length: 1000"));
+            out.write('{');
             socket.setSoTimeout(200);
             byte[] buffer = new byte[4096];
             // one byte each 200 ms: every single read succeeds, only the whole body's deadline can stop it
@@ -352,8 +351,8 @@ class HostileRequestTests extends IntegrationTest {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/jobs HTTP/1.1\r\nHost: x\r\nX-API-Key: " + ADMIN + "\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100\r\nConnection: close\r\n\r\n{\"type\":").getBytes(StandardCharsets.US_ASCII));
+            out.write(postHead("Content-Length: 100"));
+            out.write("{\"type\":".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             RawHttp.Response response = RawHttp.read(socket.getInputStream());
             assertThat(response.status()).isEqualTo(408);
@@ -386,6 +385,12 @@ class HostileRequestTests extends IntegrationTest {
         Set<String> written = new TreeSet<>(namespaceKeys());
         written.removeIf(key -> key.endsWith(":reaper") || key.contains(":node:") || key.endsWith(":nodes"));
         return written;
+    }
+
+    /** The head of a POST /api/jobs as an admin, with the body's framing header; the body is the caller's. */
+    private static byte[] postHead(String framing) {
+        return ("POST /api/jobs HTTP/1.1\r\nHost: x\r\nX-API-Key: " + ADMIN + "\r\nContent-Type: application/json\r\n"
+                + framing + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private String submit(String body) {
