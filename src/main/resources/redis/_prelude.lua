@@ -17,3 +17,60 @@ local function after_failure(attempts, max_attempts)
   end
   return max_attempts > 1 and 'dead' or 'failed'
 end
+
+-- The namespace's key prefix '{ns}:', from the job hash prefix '{ns}:job:' every script is given.
+local function ns_of(job_prefix)
+  return string.sub(job_prefix, 1, -5)
+end
+
+-- The list a job waits in: its priority's list, or, for a job of a remote type (its hash has a
+-- lane: the type's name), that type's own list at the priority, built as RedisKeys.lane builds it.
+local function queue_of(lists, job_prefix, priority, lane)
+  if lane and lane ~= '' then
+    return ns_of(job_prefix) .. 'lane:' .. lane .. ':' .. priority
+  end
+  return lists[priority]
+end
+
+-- Writes how a counted delivery of a job ended (o: the keys and retentions it may need: retrying,
+-- dead, retention, dead_retention) and returns the job's new state and, when it is retrying, when
+-- it falls due. A requested cancel wins over every outcome; a cancelled job keeps no result.
+--   succeeded -> succeeded;  cancelled -> cancelled;  permanent -> failed;
+--   failed    -> retrying after the back-off while attempts remain, else dead or failed.
+local function record_outcome(id, key, job, kind, result, err, err_type, backoff, now, o)
+  local state
+  if job.cancel_requested == '1' or kind == 'cancelled' then
+    state = 'cancelled'
+  elseif kind == 'succeeded' then
+    state = 'succeeded'
+  elseif kind == 'failed' then
+    state = after_failure(job.attempts, job.max_attempts)
+  else
+    state = 'failed'
+  end
+  if state == 'succeeded' then
+    redis.call('HSET', key, 'state', state, 'finishedAt', now, 'result', result)
+    if job.had_error then
+      redis.call('HDEL', key, 'error', 'errorType')
+    end
+  elseif state == 'cancelled' then
+    redis.call('HSET', key, 'state', state, 'finishedAt', now)
+  else
+    redis.call('HSET', key, 'state', state, 'error', err, 'errorType', err_type)
+  end
+  local due = nil
+  if state == 'retrying' then
+    due = now + backoff
+    redis.call('ZADD', o.retrying, due, id)
+  elseif state == 'dead' then
+    redis.call('HSET', key, 'finishedAt', now)
+    redis.call('ZADD', o.dead, now, id)
+    redis.call('PEXPIRE', key, o.dead_retention)
+  else
+    if state == 'failed' then
+      redis.call('HSET', key, 'finishedAt', now)
+    end
+    redis.call('PEXPIRE', key, o.retention)
+  end
+  return state, due
+end

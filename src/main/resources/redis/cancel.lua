@@ -1,11 +1,12 @@
 --[[
 cancel: stop a job. A queued, scheduled or retrying job is cancelled on the spot and will never run. A running
-job is marked (cancelRequested) and its node is told over the cancel channel to interrupt the worker;
+job is marked (cancelRequested) and its node is told over the cancel channel to interrupt the worker
+(a remote worker learns it from its next lease renewal, answered 410);
 whatever the delivery then reports, complete.lua records it as cancelled, and so does reap.lua if the
 node is gone. Finished jobs are left alone.
 
 KEYS[1]     the job hash
-KEYS[2..4]  queue lists: high, normal, low
+KEYS[2..4]  queue lists: high, normal, low (a remote type's job is in its type's lane instead)
 KEYS[5]     retrying zset (the key {ns}:delayed)
 KEYS[6]     scheduled zset
 ARGV[1]     job id
@@ -18,7 +19,7 @@ Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled
             failed, dead, cancelled) or already being cancelled; false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane')
 local state = job[1]
 if not state then
   return false
@@ -27,7 +28,7 @@ local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 
 if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   if state == 'queued' then
-    redis.call('LREM', lists[job[2]], 1, ARGV[1])
+    redis.call('LREM', queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[5]), 1, ARGV[1])
   elseif state == 'retrying' then
     redis.call('ZREM', KEYS[5], ARGV[1])
   else

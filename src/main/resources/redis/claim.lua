@@ -15,6 +15,9 @@ KEYS[3..5]  queue lists: high, normal, low
 KEYS[6]     retrying zset (the key {ns}:delayed; retrying job id -> due time, ms)
 KEYS[7]     scheduled zset (scheduled job id -> due time, ms)
 KEYS[8]     paused set: priority names (high|normal|low) no node takes jobs from until resumed
+KEYS[9..]   the lists to claim from, in order: a node's are KEYS[3..5] again; a remote worker's are
+            its types' lanes, every type's high lane first, then normal, then low. A list's priority
+            is the last part of its name.
 ARGV[1]     most jobs to claim (the node's idle workers)
 ARGV[2]     lease length, ms
 ARGV[3]     node id
@@ -23,6 +26,10 @@ ARGV[4]     job hash key prefix. Job ids are only known once popped here, so the
 ARGV[5]     events channel
 ARGV[6]     '1' when some node streams every event (the firehose), else '0': then only jobs someone
             watches are announced
+ARGV[7]     for a remote worker, a random lease base: the n-th job claimed gets the lease
+            '<base>.<n>', and its token and lease are kept in its hash (fields token, lease) so that
+            only the worker holding it can renew or finish it, and recovery can give the token back.
+            Empty for a node (its dispatcher keeps its own book).
 
 Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
             JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
@@ -59,10 +66,10 @@ local function promote(zset, from_state)
   local due = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'priority', 'type')
+    local job = redis.call('HMGET', key, 'state', 'priority', 'type', 'lane')
     if job[1] == from_state and lists[job[2]] then
       redis.call('HSET', key, 'state', 'queued')
-      redis.call('RPUSH', lists[job[2]], id)
+      redis.call('RPUSH', queue_of(lists, ARGV[4], job[2], job[4]), id)
       if firehose then
         events[#events + 1] = { id = id, state = 'queued', type = job[3], at = now }
       end
@@ -92,10 +99,11 @@ local leases = {}
 local used = 0
 local paused = {}
 for _, priority in ipairs(redis.call('SMEMBERS', KEYS[8])) do
-  paused[lists[priority] or ''] = true
+  paused[priority] = true
 end
-for q = 3, 5 do
-  while used < #tokens and not paused[KEYS[q]] do
+local remote = ARGV[7] ~= ''
+for q = 9, #KEYS do
+  while used < #tokens and not paused[string.match(KEYS[q], '([^:]+)$')] do
     local ids = redis.call('LPOP', KEYS[q], #tokens - used)
     if not ids then
       break
@@ -108,6 +116,9 @@ for q = 3, 5 do
         used = used + 1
         local attempt = tonumber(job[4]) + 1
         redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+        if remote then
+          redis.call('HSET', key, 'token', tokens[used], 'lease', ARGV[7] .. '.' .. used)
+        end
         if job[7] then
           redis.call('HDEL', key, 'progress', 'progressMessage')
         end

@@ -44,6 +44,7 @@ local tokens, done = {}, {}
 local earliest = nil
 local firehose = ARGV[7] == '1'
 local events = {}
+local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4] }
 for i = 8, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   if not free[token] then
@@ -55,44 +56,14 @@ for i = 8, #ARGV, 8 do
     'watched', 'type')
   if job[1] == 'running' and job[2] == ARGV[i + 2] and job[3] == ARGV[1] then
     done[#done + 1] = id
-    local state
-    if job[5] == '1' or kind == 'cancelled' then
-      state = 'cancelled'
-    elseif kind == 'succeeded' then
-      state = 'succeeded'
-    elseif kind == 'failed' then
-      state = after_failure(tonumber(job[2]), tonumber(job[4]))
-    else
-      state = 'failed'
-    end
-    if state == 'succeeded' then
-      redis.call('HSET', key, 'state', state, 'finishedAt', now, 'result', ARGV[i + 4])
-      if job[6] then
-        redis.call('HDEL', key, 'error', 'errorType')
-      end
-    elseif state == 'cancelled' then
-      redis.call('HSET', key, 'state', state, 'finishedAt', now)
-    else
-      redis.call('HSET', key, 'state', state, 'error', ARGV[i + 5], 'errorType', ARGV[i + 6])
-    end
+    local state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
+      cancel_requested = job[5], had_error = job[6] }, kind, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
+      tonumber(ARGV[i + 7]), now, outcome_keys)
     if firehose or job[7] then
       events[#events + 1] = { id = id, state = state, type = job[8], attempt = tonumber(job[2]), at = now }
     end
-    if state == 'retrying' then
-      local due = now + tonumber(ARGV[i + 7])
-      redis.call('ZADD', KEYS[3], due, id)
-      if not earliest or due < earliest then
-        earliest = due
-      end
-    elseif state == 'dead' then
-      redis.call('HSET', key, 'finishedAt', now)
-      redis.call('ZADD', KEYS[4], now, id)
-      redis.call('PEXPIRE', key, ARGV[4])
-    else
-      if state == 'failed' then
-        redis.call('HSET', key, 'finishedAt', now)
-      end
-      redis.call('PEXPIRE', key, ARGV[3])
+    if due and (not earliest or due < earliest) then
+      earliest = due
     end
   end
 end

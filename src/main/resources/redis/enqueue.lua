@@ -27,14 +27,18 @@ ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new
             only then: nobody can be watching a job that does not exist yet)
 ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
             entry}; empty for none. It is written only when the jobs are: never one without the other.
-ARGV[13..]  eight values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[13..]  nine values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
-            empty). A batch takes the owner of its first job.
+            empty), lane (the type's name when it is a remote type, else empty). A batch takes the owner of its
+            first job. A remote type's job waits in its type's own lane list (queue_of in the prelude), and
+            its type must be registered ({ns}:job-type:<type> exists) when it is enqueued: a type deleted
+            meanwhile refuses the whole call.
 
 Returns     { 'ok', createdAt (Redis time, ms) }
             { 'duplicate', stored idempotency value }
             { 'full', 'total'|'high'|'normal'|'low', current depth, capacity }
+            { 'unknown-type', type } when a remote type is not (or no longer) registered
 Redis       6.2+ (no 7.x-only commands)
 ]]
 if ARGV[6] ~= '' then
@@ -51,9 +55,18 @@ local total_limit = tonumber(ARGV[2])
 
 local adding = { high = 0, normal = 0, low = 0 }
 local jobs = #KEYS - 11
+local lanes = {}
 for i = 0, jobs - 1 do
-  local priority = ARGV[13 + i * 8 + 1]
+  local priority = ARGV[13 + i * 9 + 1]
   adding[priority] = adding[priority] + 1
+  local lane = ARGV[13 + i * 9 + 8]
+  if lane ~= '' and not lanes[lane] then
+    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[13 + i * 9])
+    if redis.call('EXISTS', ns_of(prefix) .. 'job-type:' .. lane) == 0 then
+      return { 'unknown-type', lane }
+    end
+    lanes[lane] = prefix
+  end
 end
 if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
   local depth, total = {}, 0
@@ -63,6 +76,11 @@ if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 the
   end
   if total_limit > 0 then
     total = total + redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[8])
+    for lane, prefix in pairs(lanes) do
+      for priority, _ in pairs(lists) do
+        total = total + redis.call('LLEN', queue_of(lists, prefix, priority, lane))
+      end
+    end
   end
   if total_limit > 0 and total + jobs > total_limit then
     return { 'full', 'total', total, total_limit }
@@ -90,13 +108,13 @@ if ARGV[12] ~= '' then
   end
 end
 
-local pushes = { high = {}, normal = {}, low = {} }
+local pushes = {}
 local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 13 + i * 8
-  local id, priority, when = ARGV[a], ARGV[a + 1], ARGV[a + 6]
+  local a = 13 + i * 9
+  local id, priority, when, lane = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
   local due = string.sub(when, 1, 1) == '@' and tonumber(string.sub(when, 2)) or now + tonumber(when)
   local key = KEYS[12 + i]
   redis.call('HSET', key,
@@ -109,6 +127,9 @@ for i = 0, jobs - 1 do
   if ARGV[a + 7] ~= '' then
     redis.call('HSET', key, 'owner', ARGV[a + 7])
   end
+  if lane ~= '' then
+    redis.call('HSET', key, 'lane', lane)
+  end
   if ARGV[11] == '1' then
     events[#events + 1] = { id = id, state = due > now and 'scheduled' or 'queued', type = ARGV[a + 2], at = now }
   end
@@ -119,17 +140,19 @@ for i = 0, jobs - 1 do
       earliest = due
     end
   else
-    local ids = pushes[priority]
+    local list = queue_of(lists, string.sub(key, 1, #key - #id), priority, lane)
+    local ids = pushes[list] or {}
+    pushes[list] = ids
     ids[#ids + 1] = id
   end
 end
 
 -- pushed in chunks: unpack() of thousands of values would overflow Lua's stack
 local woke = false
-for priority, ids in pairs(pushes) do
+for list, ids in pairs(pushes) do
   for from = 1, #ids, 1000 do
     local to = math.min(from + 999, #ids)
-    if redis.call('RPUSH', lists[priority], unpack(ids, from, to)) == to - from + 1 then
+    if redis.call('RPUSH', list, unpack(ids, from, to)) == to - from + 1 then
       woke = true
     end
   end

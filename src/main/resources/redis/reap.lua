@@ -4,7 +4,10 @@ tick's lock), and by a stopping node on itself.
 
 A node whose heartbeat is older than the lease is gone: every job it leased is recovered, and its
 token list, lease set, info hash and registration are removed, so no capacity is left counted for
-a node that does not exist. On a live node, a job whose own lease ran out is recovered too.
+a node that does not exist. On a live node, a job whose own lease ran out is recovered too; when it was a remote worker's
+(its hash keeps the token it was claimed with), the token goes back to the worker's list, so
+free + leased = slots still holds for a worker that keeps polling. A remote type's job goes back to
+its type's lane.
 
 Recovering a job counts the lost attempt. It goes back to the HEAD of its priority list (it was next
 in line once already) while attempts remain; a job whose cancel was requested becomes cancelled; a
@@ -44,12 +47,16 @@ local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 local requeued, cancelled, dead, removed = 0, 0, 0, 0
 local events = {}
 
-local function recover(node, id)
+local function recover(node, id, gone)
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'maxAttempts', 'cancelRequested', 'priority',
-    'type')
+    'type', 'lane', 'token')
   if job[1] ~= 'running' or job[2] ~= node then
     return
+  end
+  -- a remote worker's token travels with its lease: a live worker gets it back with the job's recovery
+  if job[9] and not gone then
+    redis.call('RPUSH', ARGV[1] .. node .. ':free-workers', job[9])
   end
   local note = 'attempt ' .. job[3] .. ' was lost: node ' .. node .. ' stopped before finishing it'
   if job[5] == '1' then
@@ -60,7 +67,7 @@ local function recover(node, id)
   elseif after_failure(tonumber(job[3]), tonumber(job[4])) == 'retrying' and lists[job[6]] then
     redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
     redis.call('HDEL', key, 'startedAt', 'node')
-    redis.call('LPUSH', lists[job[6]], id)
+    redis.call('LPUSH', queue_of(lists, ARGV[2], job[6], job[8]), id)
     requeued = requeued + 1
     events[#events + 1] = { id = id, state = 'queued', type = job[7], at = now, note = note }
   else
@@ -89,7 +96,7 @@ for i = 1, #nodes, 2 do
     expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now)
   end
   for _, id in ipairs(expired) do
-    recover(node, id)
+    recover(node, id, gone)
   end
   if gone then
     redis.call('DEL', ARGV[1] .. node, ARGV[1] .. node .. ':free-workers', leases)

@@ -58,7 +58,7 @@ public class JobStore {
         keyList.add(record == null ? keys.unused() : record.indexKey());
         keyList.add(record == null ? keys.unused() : record.listKey());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(12 + jobs.size() * 8);
+        List<String> args = new ArrayList<>(12 + jobs.size() * 9);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -81,6 +81,7 @@ public class JobStore {
             args.add(Long.toString(job.timeout().toMillis()));
             args.add(job.runAt() != null ? "@" + job.runAt().toEpochMilli() : Long.toString(Math.max(0, job.delay().toMillis())));
             args.add(job.owner() == null ? "" : job.owner());
+            args.add(job.remote() ? job.type() : "");
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
@@ -90,6 +91,7 @@ public class JobStore {
                 int bar = stored.indexOf('|');
                 yield new Enqueue.Duplicate(stored.substring(0, bar), stored.substring(bar + 1));
             }
+            case "unknown-type" -> throw new UnknownRemoteTypeException((String) reply.get(1));
             default -> throw new QueueFullException((String) reply.get(1), (Long) reply.get(2), (Long) reply.get(3));
         };
     }

@@ -10,9 +10,16 @@ import java.time.Instant;
  * @param owner the API key name that submitted it, or null
  * @param runAt when set, the time it is due instead of {@code delay}: compared with Redis time, so
  *              nodes with skewed clocks agree; a time past is at once
+ * @param remote whether its type is a remote one (registered over HTTP, run by remote workers): then it
+ *               waits in its type's own lane, which only workers of that type claim from
  */
 public record NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
-        Duration delay, String owner, Instant runAt) {
+        Duration delay, String owner, Instant runAt, boolean remote) {
+
+    public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
+            Duration delay, String owner, Instant runAt) {
+        this(id, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, false);
+    }
 
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
             Duration delay, String owner) {
