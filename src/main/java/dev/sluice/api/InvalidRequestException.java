@@ -14,6 +14,11 @@ class InvalidRequestException extends RuntimeException {
         this.violations = List.of(new Violation(field, reason));
     }
 
+    InvalidRequestException(List<Violation> violations) {
+        super(violations.isEmpty() ? "invalid request" : violations.get(0).field() + " " + violations.get(0).reason());
+        this.violations = List.copyOf(violations);
+    }
+
     List<Violation> violations() {
         return violations;
     }

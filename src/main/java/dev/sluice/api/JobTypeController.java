@@ -1,39 +1,163 @@
 package dev.sluice.api;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.sluice.config.SluiceProperties;
 import dev.sluice.jobs.JobTypes;
+import dev.sluice.jobs.JsonFields;
+import dev.sluice.jobs.RemoteTypes;
+import dev.sluice.jobs.Violation;
+import dev.sluice.queue.Priority;
+import dev.sluice.queue.RemoteLedger;
+import dev.sluice.web.Problems;
 
 @RestController
 @RequestMapping("/api/job-types")
-@Tag(name = "job types", description = "What can be submitted")
+@Tag(name = "job types", description = "What can be submitted: local types (Java handlers) and remote types (run by remote workers)")
 class JobTypeController {
 
-    private final List<JobTypeView> views;
+    private static final int MAX_DESCRIPTION = 1000;
 
-    JobTypeController(JobTypes types, JsonMapper json) {
-        this.views = types.all().stream()
-                .map(h -> new JobTypeView(h.type(), h.description(), json.valueToTree(h.example()),
-                        h.timeout().toString(), h.maxAttempts()))
+    private final JobTypes types;
+    private final RemoteTypes remote;
+    private final JsonMapper json;
+    private final Duration maxTimeout;
+    private final List<JobTypeView> local;
+
+    JobTypeController(JobTypes types, RemoteTypes remote, JsonMapper json, SluiceProperties properties) {
+        this.types = types;
+        this.remote = remote;
+        this.json = json;
+        this.maxTimeout = properties.jobs().maxTimeout();
+        this.local = types.all().stream()
+                .map(h -> new JobTypeView(h.type(), "local", h.description(), json.valueToTree(h.example()), null,
+                        h.timeout().toString(), h.maxAttempts(), "normal", null))
                 .toList();
     }
 
     @GetMapping
-    @Operation(summary = "The registered job types, each with an example payload")
+    @Operation(summary = "The job types: local ones (with an example payload) and remote ones (with their payload schema)")
     List<JobTypeView> jobTypes() {
-        return views;
+        List<JobTypeView> all = new ArrayList<>(local);
+        remote.all().forEach(type -> all.add(view(type)));
+        return all;
     }
 
-    record JobTypeView(String type, String description, JsonNode examplePayload, String defaultTimeout,
-            int defaultMaxAttempts) {
+    /**
+     * @param runs            local (a Java handler in every node) or remote (claimed by remote workers)
+     * @param payloadSchema   a remote type's JSON Schema (draft 2020-12)
+     * @param defaultPriority the priority its jobs get when they name none
+     * @param version         a remote type's definition version (1 when new)
+     */
+    record JobTypeView(String type, String runs, String description, JsonNode examplePayload, JsonNode payloadSchema,
+            String defaultTimeout, int defaultMaxAttempts, String defaultPriority, Long version) {
+    }
+
+    private JobTypeView view(RemoteTypes.RemoteType type) {
+        return new JobTypeView(type.name(), "remote", type.description(), null, json.readTree(type.schema()),
+                type.timeout().toString(), type.maxAttempts(), type.priority().wire(), type.version());
+    }
+
+    @GetMapping("/{type}")
+    @Operation(summary = "One remote job type's definition")
+    @ApiResponse(responseCode = "200", description = "the definition")
+    @ApiResponse(responseCode = "404", description = "no such remote type")
+    JobTypeView remoteType(@PathVariable String type) {
+        return remote.find(type).map(this::view).orElseThrow(() -> notFound(type));
+    }
+
+    @PutMapping("/{type}")
+    @Operation(summary = "Register or replace a remote job type (admin)", description = "`{description, "
+            + "payloadSchema, timeout, maxAttempts, priority}`. Submissions of the type are validated against "
+            + "`payloadSchema` (JSON Schema draft 2020-12; references only inside it) and wait for remote "
+            + "workers that claim the type. The definition lives in Redis: every node knows it within a second.")
+    @ApiResponse(responseCode = "200", description = "registered or replaced")
+    @ApiResponse(responseCode = "400", description = "a field, or the schema, is not valid")
+    @ApiResponse(responseCode = "409", description = "a local type has this name")
+    JobTypeView put(@PathVariable String type, @RequestBody JsonNode body) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("description", "payloadSchema", "timeout", "maxAttempts",
+                "priority"), violations);
+        String description = null;
+        JsonNode schema = null;
+        Duration timeout = null;
+        Integer maxAttempts = null;
+        Priority priority = null;
+        if (fields != null) {
+            description = fields.text("description", false, MAX_DESCRIPTION);
+            schema = fields.node("payloadSchema");
+            timeout = fields.duration("timeout", Duration.ofMillis(1), maxTimeout, "sluice.jobs.max-timeout");
+            maxAttempts = fields.integer("maxAttempts", 1, 100);
+            String name = fields.text("priority", false, 10);
+            if (name != null) {
+                try {
+                    priority = Priority.fromWire(name);
+                } catch (IllegalArgumentException e) {
+                    violations.add(new Violation("priority", "must be high, normal or low"));
+                }
+            }
+            if (schema == null) {
+                violations.add(new Violation("payloadSchema", "is required (true accepts any payload)"));
+            } else {
+                violations.addAll(remote.check(type, schema, timeout, maxAttempts));
+            }
+        } else {
+            violations.addAll(remote.check(type, json.getNodeFactory().booleanNode(true), null, null).stream()
+                    .filter(v -> v.field().equals("type")).toList());
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        if (types.all().stream().anyMatch(handler -> handler.type().equals(type))) {
+            throw new ProblemException(Problems.JOB_TYPE_CONFLICT, "'" + type + "' is a local job type (a Java "
+                    + "handler): a remote type may not take its name.");
+        }
+        return view(remote.put(type, description, schema, timeout, maxAttempts, priority));
+    }
+
+    @DeleteMapping("/{type}")
+    @Operation(summary = "Remove a remote job type (admin)", description = "Refused (409) while jobs of the type "
+            + "wait, are scheduled or retrying, or run.")
+    @ApiResponse(responseCode = "204", description = "removed")
+    @ApiResponse(responseCode = "404", description = "no such remote type")
+    @ApiResponse(responseCode = "409", description = "jobs of the type wait or run")
+    ResponseEntity<Void> delete(@PathVariable String type) {
+        if (!RemoteTypes.NAME.matcher(type).matches()) {
+            throw notFound(type);
+        }
+        RemoteLedger.Removal removal = remote.delete(type);
+        if (removal.missing()) {
+            throw notFound(type);
+        }
+        if (!removal.removed()) {
+            throw new ProblemException(Problems.JOB_TYPE_CONFLICT, "Job type '" + type + "' still has " + removal.count()
+                    + " " + removal.busyWith() + " job(s); it can be removed when none waits or runs.",
+                    Map.of("busyWith", removal.busyWith(), "count", removal.count()));
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private static ProblemException notFound(String type) {
+        return new ProblemException(Problems.JOB_TYPE_NOT_FOUND, "No remote job type '"
+                + (RemoteTypes.NAME.matcher(type).matches() ? type : "?") + "' is registered.");
     }
 }

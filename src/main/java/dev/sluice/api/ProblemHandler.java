@@ -62,6 +62,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
+    ResponseEntity<ProblemDetail> problem(ProblemException e) {
+        return respond(e.toProblem());
+    }
+
+    @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidRequest(InvalidRequestException e) {
         return respond(Problems.INVALID_REQUEST.detail(summary(e.violations()), e.violations()));
     }

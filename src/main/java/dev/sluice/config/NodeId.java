@@ -10,6 +10,9 @@ public record NodeId(String value) {
 
     static NodeId of(SluiceProperties properties) {
         if (!properties.nodeId().isBlank()) {
+            if (properties.nodeId().startsWith("remote:")) {
+                throw new IllegalStateException("sluice.node-id may not start with 'remote:': remote workers' ids do");
+            }
             return new NodeId(properties.nodeId());
         }
         String host;

@@ -171,13 +171,25 @@ public record SluiceProperties(
         /**
          * @param name a label for logs and ownership (a producer reads the jobs submitted under its name)
          * @param hash {@code sha256:} followed by the hex SHA-256 of the key
-         * @param role {@code producer} (submit, read its own) or {@code admin} (everything)
+         * @param role {@code producer} (submit, read its own), {@code worker} (claim, renew and finish
+         *             jobs of its {@code types} over HTTP) or {@code admin} (everything)
+         * @param types for a worker key: the remote job types it may claim (at most 100 names)
          */
         public record ApiKey(
                 @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name,
                 @NotBlank @Pattern(regexp = "sha256:[0-9a-fA-F]{64}", message = "must be sha256: and 64 hex digits")
                 String hash,
-                @NotBlank @Pattern(regexp = "producer|admin") String role) {
+                @NotBlank @Pattern(regexp = "producer|worker|admin") String role,
+                @DefaultValue @jakarta.validation.constraints.Size(max = 100) List<@Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}") String> types) {
+
+            public ApiKey(String name, String hash, String role) {
+                this(name, hash, role, List.of());
+            }
+
+            @AssertTrue(message = "a worker key needs types (the remote job types it may claim); other roles take none")
+            public boolean isTypesGivenForWorkersOnly() {
+                return "worker".equals(role) ? !types.isEmpty() : types.isEmpty();
+            }
         }
     }
 

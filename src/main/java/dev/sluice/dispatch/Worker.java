@@ -14,6 +14,7 @@ import dev.sluice.jobs.JobContext;
 import dev.sluice.jobs.JobObserver;
 import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.PermanentJobFailure;
+import dev.sluice.jobs.RetryPolicy;
 import dev.sluice.queue.ClaimedJob;
 import dev.sluice.queue.JobStore;
 import dev.sluice.queue.Outcome;

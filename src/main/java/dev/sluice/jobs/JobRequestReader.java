@@ -127,34 +127,11 @@ public class JobRequestReader {
     }
 
     private static String text(JsonNode node, String field, String path, List<Violation> violations, boolean required) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            if (required) {
-                violations.add(new Violation(path + field, "is required"));
-            }
-            return null;
-        }
-        if (!value.isString()) {
-            violations.add(new Violation(path + field, "must be a string"));
-            return null;
-        }
-        return value.asString();
+        return new JsonFields(node, path, violations).text(field, required, Integer.MAX_VALUE);
     }
 
     private static Duration duration(JsonNode node, String field, String path, List<Violation> violations,
             Duration min, Duration max, String setting) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        Duration duration = value.isString() ? Durations.parse(value.asString()).orElse(null) : null;
-        if (duration == null) {
-            violations.add(new Violation(path + field, "must be " + Durations.EXAMPLES));
-        } else if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
-            violations.add(new Violation(path + field, "must be from " + Durations.format(min) + " to "
-                    + Durations.format(max) + " (" + setting + ")"));
-            return null;
-        }
-        return duration;
+        return new JsonFields(node, path, violations).duration(field, min, max, setting);
     }
 }

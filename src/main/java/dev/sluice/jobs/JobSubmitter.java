@@ -28,9 +28,12 @@ public class JobSubmitter {
     private final JobRequestReader reader;
     private final JobStore store;
     private final List<JobObserver> observers;
+    private final RemoteTypes remoteTypes;
 
-    JobSubmitter(JobTypes types, JobRequestReader reader, JobStore store, List<JobObserver> observers) {
+    JobSubmitter(JobTypes types, RemoteTypes remoteTypes, JobRequestReader reader, JobStore store,
+            List<JobObserver> observers) {
         this.types = types;
+        this.remoteTypes = remoteTypes;
         this.reader = reader;
         this.store = store;
         this.observers = observers;
@@ -155,7 +158,13 @@ public class JobSubmitter {
             options = options.withIdempotency(idempotency.scope(), idempotency.key(), ownerId,
                     idempotency.fingerprint());
         }
-        Enqueue.Result result = store.enqueue(jobs, options);
+        Enqueue.Result result;
+        try {
+            result = store.enqueue(jobs, options);
+        } catch (dev.sluice.queue.UnknownRemoteTypeException e) {
+            throw new InvalidJobException(InvalidJobException.Kind.UNKNOWN_TYPE, List.of(new Violation("type",
+                    "remote job type '" + e.type() + "' was removed while the jobs were being submitted")));
+        }
         if (result instanceof Enqueue.Duplicate duplicate) {
             if (!duplicate.fingerprint().equals(idempotency.fingerprint())) {
                 throw new IdempotencyConflictException(idempotency.key());
@@ -187,13 +196,15 @@ public class JobSubmitter {
             return null;
         }
         JobHandler<?> handler = types.find(request.type());
-        if (handler == null) {
+        RemoteTypes.RemoteType remote = handler != null ? null : remoteTypes.find(request.type()).orElse(null);
+        if (handler == null && remote == null) {
             checked.unknownType(new Violation(path + "type", types.unknown(request.type())));
             return null;
         }
         String payload;
         try {
-            payload = types.validate(handler, request.payload());
+            payload = remote != null ? remoteTypes.validate(remote, request.payload())
+                    : types.validate(handler, request.payload());
         } catch (InvalidJobException e) {
             e.violations().forEach(v -> checked.add(new Violation(path + v.field(), v.reason())));
             return null;
@@ -204,6 +215,13 @@ public class JobSubmitter {
         if (request.delay() != null && request.runAt() != null) {
             checked.add(new Violation(path + "runAt", "give delay or runAt, not both"));
             return null;
+        }
+        if (remote != null) {
+            return new NewJob(JobIds.next(), request.type(),
+                    request.priority() == null ? remote.priority() : request.priority(), payload,
+                    request.maxAttempts() == null ? remote.maxAttempts() : request.maxAttempts(),
+                    request.timeout() == null ? remote.timeout() : request.timeout(),
+                    request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), true);
         }
         return new NewJob(JobIds.next(), request.type(),
                 request.priority() == null ? Priority.NORMAL : request.priority(), payload,

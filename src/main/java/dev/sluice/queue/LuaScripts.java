@@ -30,6 +30,10 @@ final class LuaScripts {
     static final RedisScript<String> PURGE = load("purge", String.class);
     static final RedisScript<Long> APPEND_RECORD = load("append-record", Long.class);
     static final RedisScript<List> STATS = load("stats", List.class);
+    static final RedisScript<List> WORKER = load("worker", List.class);
+    static final RedisScript<List> LEASE = load("lease", List.class);
+    static final RedisScript<List> FINISH = load("finish", List.class);
+    static final RedisScript<List> JOB_TYPE = load("job-type", List.class);
 
     private LuaScripts() {
     }

@@ -21,7 +21,7 @@ public record Outcome(String id, String token, int attempt, Kind kind, String re
         /** failed in a way retrying cannot mend */
         PERMANENT;
 
-        String wire() {
+        public String wire() {
             return name().toLowerCase();
         }
     }

@@ -25,6 +25,44 @@ public final class RedisKeys {
         return List.of(queue(Priority.HIGH), queue(Priority.NORMAL), queue(Priority.LOW));
     }
 
+    /**
+     * LIST of job ids of one remote type waiting at one priority: the type's lane. Only remote workers
+     * that claim the type pop from it. Scripts that find a job's lane in its hash build this same name
+     * from the job prefix ({@code queue_of} in {@code _prelude.lua}).
+     */
+    public String lane(String type, Priority priority) {
+        return prefix + "lane:" + type + ":" + priority.wire();
+    }
+
+    /** A remote type's three lanes, highest priority first. */
+    public List<String> lanes(String type) {
+        return List.of(lane(type, Priority.HIGH), lane(type, Priority.NORMAL), lane(type, Priority.LOW));
+    }
+
+    /**
+     * HASH defining a remote job type (description, payload schema, defaults, version). enqueue.lua
+     * checks that it exists, building the same name from the job prefix.
+     */
+    public String jobType(String type) {
+        return prefix + "job-type:" + type;
+    }
+
+    /** SET of the names of the remote job types. */
+    public String jobTypes() {
+        return prefix + "job-types";
+    }
+
+    /**
+     * A remote worker's id among the nodes: {@code remote:<workerId>}. Its token list, leases and info
+     * hash are a node's keys under this id, so registration, stats and the reaper treat it as a node.
+     */
+    public static String remoteMember(String workerId) {
+        return REMOTE + workerId;
+    }
+
+    /** What every remote worker's member id starts with; no node id may (NodeId refuses it). */
+    public static final String REMOTE = "remote:";
+
     /** HASH of one job: type, payload, state, attempts, timings, result or error. */
     public String job(String id) {
         return jobPrefix() + id;

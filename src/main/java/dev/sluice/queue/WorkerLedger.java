@@ -62,7 +62,7 @@ public class WorkerLedger {
                 keys.eventsChannel(), events.firehose() ? "1" : "0", "");
     }
 
-    private static Claim toClaim(List<?> reply) {
+    static Claim toClaim(List<?> reply) {
         List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 8);
         for (int i = 3; i + 7 < reply.size(); i += 8) {
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),

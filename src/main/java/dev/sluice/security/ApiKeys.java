@@ -14,7 +14,7 @@ import dev.sluice.config.SluiceProperties;
  */
 final class ApiKeys {
 
-    private record Key(String name, byte[] hash, Caller.Role role) {
+    private record Key(String name, byte[] hash, Caller.Role role, java.util.Set<String> types) {
     }
 
     private final List<Key> keys;
@@ -22,7 +22,7 @@ final class ApiKeys {
     ApiKeys(List<SluiceProperties.Security.ApiKey> configured) {
         this.keys = configured.stream().map(k -> new Key(k.name(),
                 HexFormat.of().parseHex(k.hash().substring("sha256:".length()).toLowerCase()),
-                Caller.Role.valueOf(k.role().toUpperCase()))).toList();
+                Caller.Role.valueOf(k.role().toUpperCase()), java.util.Set.copyOf(k.types()))).toList();
     }
 
     boolean open() {
@@ -41,7 +41,7 @@ final class ApiKeys {
         Caller found = null;
         for (Key candidate : keys) {
             if (MessageDigest.isEqual(candidate.hash(), hash)) {
-                found = new Caller(candidate.name(), candidate.role());
+                found = new Caller(candidate.name(), candidate.role(), candidate.types());
             }
         }
         return found;

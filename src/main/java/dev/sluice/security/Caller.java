@@ -6,14 +6,24 @@ import jakarta.servlet.http.HttpServletRequest;
  * Who made a request: the name of the API key and its role; {@link #ANONYMOUS} when no keys are
  * configured (everything is allowed then).
  */
-public record Caller(String name, Role role) {
+public record Caller(String name, Role role, java.util.Set<String> types) {
 
-    public enum Role { PRODUCER, ADMIN }
+    /** producer: submit and read its own; worker: claim, renew and finish jobs of its types; admin: everything. */
+    public enum Role { PRODUCER, WORKER, ADMIN }
 
-    public static final Caller ANONYMOUS = new Caller(null, Role.ADMIN);
+    public static final Caller ANONYMOUS = new Caller(null, Role.ADMIN, java.util.Set.of());
 
     /** What a request that passed no authentication is: it may read nothing. Never reached by the rules. */
-    static final Caller NOBODY = new Caller("", Role.PRODUCER);
+    static final Caller NOBODY = new Caller("", Role.PRODUCER, java.util.Set.of());
+
+    public Caller(String name, Role role) {
+        this(name, role, java.util.Set.of());
+    }
+
+    /** Whether this caller may claim (and so renew and finish) jobs of {@code type}: an admin, or a worker key listing it. */
+    public boolean mayWork(String type) {
+        return isAdmin() || role == Role.WORKER && types.contains(type);
+    }
 
     static final String ATTRIBUTE = Caller.class.getName();
 

@@ -26,6 +26,8 @@ import dev.sluice.web.Problems;
  * <ul>
  * <li>public: health, info, the OpenAPI document, Swagger UI and the dashboard's static files;</li>
  * <li>a producer key: submit jobs, batches and orders, and read, follow or cancel its own;</li>
+ * <li>a worker key: claim jobs of the remote types it lists, renew their leases and report their
+ * outcomes (the controller checks the types; the scripts check that the worker is the key's own);</li>
  * <li>everything else, including every route not named here (new ones too), needs an admin key.</li>
  * </ul>
  * Without any configured key the API is open (local development): every request is the admin.
@@ -59,8 +61,14 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, "/api/jobs", "/api/jobs/batch", "/api/batches",
                                 "/api/orders").hasAnyRole("PRODUCER", "ADMIN")
                         .requestMatchers(HttpMethod.GET, "/api/jobs/{id}", "/api/jobs/{id}/events",
-                                "/api/batches/{id}", "/api/orders/{id}", "/api/job-types")
+                                "/api/batches/{id}", "/api/orders/{id}")
                         .hasAnyRole("PRODUCER", "ADMIN")
+                        .requestMatchers(HttpMethod.GET, "/api/job-types", "/api/job-types/{type}")
+                        .hasAnyRole("PRODUCER", "WORKER", "ADMIN")
+                        // a worker key: the remote-worker protocol, for its own types (checked per call)
+                        .requestMatchers(HttpMethod.POST, "/api/workers/{workerId}/claim", "/api/workers/{workerId}/beat",
+                                "/api/jobs/{id}/heartbeat", "/api/jobs/{id}/complete", "/api/jobs/{id}/fail")
+                        .hasAnyRole("WORKER", "ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/jobs/{id}").hasAnyRole("PRODUCER", "ADMIN")
                         .anyRequest().hasRole("ADMIN"))
                 .exceptionHandling(errors -> errors
@@ -71,9 +79,10 @@ class SecurityConfiguration {
                                     "Send a valid key in the " + ApiKeyAuthenticationFilter.HEADER + " header."), json);
                         })
                         .accessDeniedHandler((request, response, e) -> Problems.write(request, response,
-                                Problems.FORBIDDEN.detail("This needs an admin key; the key '"
-                                        + Caller.of(request).name() + "' is a " + Caller.of(request).role().name()
-                                        .toLowerCase() + " key."), json)));
+                                Problems.FORBIDDEN.detail("This needs "
+                                        + (request.getRequestURI().startsWith("/api/workers/") ? "a worker or admin" : "an admin")
+                                        + " key; the key '" + Caller.of(request).name() + "' is a "
+                                        + Caller.of(request).role().name().toLowerCase() + " key."), json)));
         return http.build();
     }
 
@@ -92,7 +101,7 @@ class SecurityConfiguration {
         if (security.apiKeys().isEmpty()) {
             if (security.requireKeys()) {
                 throw new IllegalStateException("sluice.security.require-keys is set but no API key is configured: "
-                        + "set sluice.security.api-keys[0].name, .hash (sha256:<hex>) and .role (producer|admin), "
+                        + "set sluice.security.api-keys[0].name, .hash (sha256:<hex>) and .role (producer|worker|admin), "
                         + "or set sluice.security.require-keys=false to run without keys on purpose.");
             }
             log.warn("No API keys configured: the API is open to anyone who can reach it (local development). "

@@ -1,4 +1,4 @@
-package dev.sluice.dispatch;
+package dev.sluice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

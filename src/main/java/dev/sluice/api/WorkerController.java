@@ -1,0 +1,303 @@
+package dev.sluice.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.JsonFields;
+import dev.sluice.jobs.RemoteTypes;
+import dev.sluice.jobs.RemoteWork;
+import dev.sluice.jobs.Violation;
+import dev.sluice.queue.RemoteLease;
+import dev.sluice.queue.RemoteLedger;
+import dev.sluice.security.Caller;
+import dev.sluice.web.Problems;
+
+/**
+ * The remote-worker protocol: any process that speaks HTTP claims jobs of remote types for its free
+ * slots, renews their leases while it works, and reports how they ended, under the same token gate,
+ * leases and fencing as the node's own worker threads (docs/architecture.md, "Remote workers").
+ */
+@RestController
+@Tag(name = "workers", description = "Remote workers: claim, renew, finish (a worker or admin key)")
+class WorkerController {
+
+    static final int MAX_SLOTS = 1024;
+    private static final int MAX_MESSAGE = 1000;
+    private static final int MAX_ERROR = 4000;
+
+    private final RemoteWork work;
+    private final JsonMapper json;
+    private final Duration maxWait;
+    private final Duration maxRetryAfter;
+
+    WorkerController(RemoteWork work, JsonMapper json, SluiceProperties properties) {
+        this.work = work;
+        this.json = json;
+        this.maxWait = properties.api().maxWait();
+        this.maxRetryAfter = properties.jobs().maxDelay();
+    }
+
+    @PostMapping("/api/workers/{workerId}/claim")
+    @Operation(summary = "Claim jobs of remote types for free slots", description = "Registers the worker on its "
+            + "first claim with `slots` tokens (default: the first `max`), then hands out at most as many jobs as it "
+            + "has free tokens, highest priority first across its types, each with a lease. With `wait`, waits up "
+            + "to that long for work (woken by enqueues). 204 when nothing came; a worker set quiet or stop "
+            + "gets 204 at once and its state in the Sluice-Worker-State header.")
+    @ApiResponse(responseCode = "200", description = "the claimed jobs")
+    @ApiResponse(responseCode = "204", description = "nothing to do within wait")
+    @ApiResponse(responseCode = "403", description = "a type this key may not claim")
+    @ApiResponse(responseCode = "409", description = "the worker id is another key's, or its slots cannot change now")
+    CompletableFuture<ResponseEntity<List<ClaimedView>>> claim(@PathVariable String workerId,
+            @RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        workerId(workerId, violations);
+        JsonFields fields = JsonFields.object(body, Set.of("types", "max", "slots", "wait"), violations);
+        List<String> types = null;
+        Integer max = null;
+        Integer slots = null;
+        Duration wait = null;
+        if (fields != null) {
+            types = fields.names("types", true, 100, RemoteTypes.NAME, "a job type's name");
+            max = fields.integer("max", 1, MAX_SLOTS);
+            slots = fields.integer("slots", 1, MAX_SLOTS);
+            wait = fields.duration("wait", Duration.ZERO, maxWait, "sluice.api.max-wait");
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        Caller caller = Caller.of(http);
+        List<String> refused = types.stream().filter(type -> !caller.mayWork(type)).toList();
+        if (!refused.isEmpty()) {
+            throw new ProblemException(Problems.FORBIDDEN, "This key may not claim " + String.join(", ", refused)
+                    + " (sluice.security.api-keys[].types).", Map.of("types", refused));
+        }
+        List<String> typesToClaim = types;
+        int want = max == null ? 1 : max;
+        Integer capacity = slots;
+        Duration waitFor = wait == null ? Duration.ZERO : wait;
+        return guarded(() -> work.claim(workerId, caller.name(), typesToClaim, want, capacity, waitFor))
+                .thenApply(claimed -> {
+                    if (claimed.jobs().isEmpty()) {
+                        return ResponseEntity.noContent().header("Sluice-Worker-State", claimed.state()).build();
+                    }
+                    return ResponseEntity.ok().header("Sluice-Worker-State", claimed.state())
+                            .body(claimed.jobs().stream().map(this::view).toList());
+                });
+    }
+
+    /**
+     * A claimed job as the worker gets it.
+     *
+     * @param leaseToken     to show when renewing or finishing it
+     * @param leaseExpiresAt when the job goes back to its queue unless the lease is renewed
+     * @param timeout        how long the attempt may run (ISO-8601)
+     */
+    record ClaimedView(String id, String type, JsonNode payload, int attempt, String leaseToken, String leaseExpiresAt,
+            String timeout, String priority) {
+    }
+
+    private ClaimedView view(RemoteLedger.RemoteClaim claim) {
+        return new ClaimedView(claim.job().id(), claim.job().type(), json.readTree(claim.job().payload()),
+                claim.job().attempt(), claim.lease().token(), claim.leaseExpiresAt().toString(),
+                claim.job().timeout().toString(), claim.job().priority().wire());
+    }
+
+    @PostMapping("/api/workers/{workerId}/beat")
+    @Operation(summary = "Keep an idle worker registered", description = "Answers its state: run (claim), quiet "
+            + "(finish what you hold, claim nothing) or stop (finish or hand back what you hold, then exit).")
+    @ApiResponse(responseCode = "200", description = "the worker's state")
+    @ApiResponse(responseCode = "404", description = "not registered (claim registers it)")
+    Map<String, String> beat(@PathVariable String workerId, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        workerId(workerId, violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        return Map.of("state", guarded(() -> work.beat(workerId, Caller.of(http).name())));
+    }
+
+    @PutMapping("/api/workers/{workerId}/state")
+    @Operation(summary = "Set a worker's state (admin)", description = "run, quiet or stop: what its next claim "
+            + "or beat is told. For a rolling deploy: quiet, wait until it holds nothing, stop.")
+    @ApiResponse(responseCode = "200", description = "set")
+    @ApiResponse(responseCode = "404", description = "no such worker")
+    Map<String, String> setState(@PathVariable String workerId, @RequestBody JsonNode body) {
+        List<Violation> violations = new ArrayList<>();
+        workerId(workerId, violations);
+        JsonFields fields = JsonFields.object(body, Set.of("state"), violations);
+        String state = fields == null ? null : fields.text("state", true, 10);
+        if (state != null && !Set.of("run", "quiet", "stop").contains(state)) {
+            violations.add(new Violation("state", "must be run, quiet or stop"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        if (!work.setState(workerId, state)) {
+            throw new ProblemException(Problems.WORKER_NOT_FOUND, "No remote worker '" + workerId + "' is registered.");
+        }
+        return Map.of("workerId", workerId, "state", state);
+    }
+
+    @PostMapping("/api/jobs/{id}/heartbeat")
+    @Operation(summary = "Renew a remote job's lease", description = "Optionally with progress (0-100) and a "
+            + "message. 409 when the lease no longer holds the job (it was recovered); 410 when its cancel was "
+            + "requested: the job is cancelled, stop working on it.")
+    @ApiResponse(responseCode = "200", description = "renewed: the new leaseExpiresAt")
+    @ApiResponse(responseCode = "409", description = "lease lost")
+    @ApiResponse(responseCode = "410", description = "cancelled")
+    Map<String, String> heartbeat(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "progress", "message"), violations);
+        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        Integer progress = fields == null ? null : fields.integer("progress", 0, 100);
+        String message = fields == null ? null : fields.text("message", false, MAX_MESSAGE);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        RemoteLedger.Renewal renewal = work.renew(id, lease, progress, message, Caller.of(http).name());
+        return switch (renewal.status()) {
+            case OK -> Map.of("id", id, "leaseExpiresAt", renewal.leaseExpiresAt().toString());
+            case CANCELLED -> throw new ProblemException(Problems.JOB_CANCELLED, "Job " + id
+                    + " was cancelled; its slot is free again. Stop working on it.", Map.of("state", "cancelled"));
+            case STALE -> throw leaseLost(id, renewal.state());
+            case FORBIDDEN -> throw workerOwned(lease.workerId());
+            case GONE -> throw new JobNotFoundException(id);
+        };
+    }
+
+    @PostMapping("/api/jobs/{id}/complete")
+    @Operation(summary = "Report a remote job's success", description = "With its result (any JSON). Idempotent for "
+            + "the same lease; a stale lease is 409 and changes nothing.")
+    @ApiResponse(responseCode = "200", description = "recorded (or recorded before, by this lease)")
+    @ApiResponse(responseCode = "409", description = "lease lost")
+    Map<String, Object> complete(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "result"), violations);
+        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        JsonNode result = fields.node("result");
+        return finish(id, new RemoteWork.Report(id, lease, true, result == null ? "null" : json.writeValueAsString(result),
+                null, null, false, null), http);
+    }
+
+    @PostMapping("/api/jobs/{id}/fail")
+    @Operation(summary = "Report a remote job's failure", description = "`error: {type, message}`; `retryable` "
+            + "(default true) retries with back-off (or after `retryAfter`) while attempts remain, false fails it "
+            + "for good. Idempotent for the same lease; a stale lease is 409 and changes nothing.")
+    @ApiResponse(responseCode = "200", description = "recorded (or recorded before, by this lease)")
+    @ApiResponse(responseCode = "409", description = "lease lost")
+    Map<String, Object> fail(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "error", "retryable", "retryAfter"), violations);
+        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        String type = null;
+        String message = null;
+        Boolean retryable = null;
+        Duration retryAfter = null;
+        if (fields != null) {
+            JsonNode error = fields.node("error");
+            if (error == null || !error.isObject()) {
+                violations.add(new Violation("error", "must be an object {type, message}"));
+            } else {
+                JsonFields errorFields = new JsonFields(error, "error.", violations);
+                type = errorFields.text("type", false, 200);
+                message = errorFields.text("message", true, MAX_ERROR);
+                for (String name : error.propertyNames()) {
+                    if (!Set.of("type", "message").contains(name)) {
+                        violations.add(new Violation("error." + name, "is not a known field"));
+                    }
+                }
+            }
+            retryable = fields.bool("retryable");
+            retryAfter = fields.duration("retryAfter", Duration.ZERO, maxRetryAfter, "sluice.jobs.max-delay");
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        return finish(id, new RemoteWork.Report(id, lease, false, null, type == null ? "RemoteError" : type, message,
+                retryable == null || retryable, retryAfter), http);
+    }
+
+    private Map<String, Object> finish(String id, RemoteWork.Report report, HttpServletRequest http) {
+        List<RemoteLedger.Finished> finished = work.finish(report.lease().workerId(), Caller.of(http).name(),
+                List.of(report));
+        if (finished == null) {
+            throw workerOwned(report.lease().workerId());
+        }
+        RemoteLedger.Finished one = finished.get(0);
+        return switch (one.status()) {
+            case OK, REPLAY -> {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("id", id);
+                answer.put("state", one.state());
+                answer.put("replayed", one.status() == RemoteLedger.FinishStatus.REPLAY);
+                yield answer;
+            }
+            case STALE -> throw leaseLost(id, one.state());
+            case GONE -> throw new JobNotFoundException(id);
+        };
+    }
+
+    private static ProblemException leaseLost(String id, String state) {
+        return new ProblemException(Problems.LEASE_LOST, "This lease no longer holds job " + id + " (it is " + state
+                + "): it was recovered after the lease ran out, and may run elsewhere. Nothing was changed.",
+                Map.of("state", state == null ? "unknown" : state));
+    }
+
+    private static ProblemException workerOwned(String workerId) {
+        return new ProblemException(Problems.WORKER_CONFLICT, "Worker '" + workerId
+                + "' is registered by another API key.");
+    }
+
+    private static RemoteLease lease(JsonFields fields, List<Violation> violations) {
+        String token = fields.text("leaseToken", true, 200);
+        if (token == null) {
+            return null;
+        }
+        RemoteLease lease = RemoteLease.parse(token);
+        if (lease == null) {
+            violations.add(new Violation("leaseToken", "is not a lease token as a claim gave it"));
+        }
+        return lease;
+    }
+
+    private static void workerId(String workerId, List<Violation> violations) {
+        if (!RemoteLease.WORKER_ID.matcher(workerId).matches()) {
+            violations.add(new Violation("workerId", "must be 1 to 64 of A-Z, a-z, 0-9, '.', '-' and '_'"));
+        }
+    }
+
+    /** The worker refusals as problems. */
+    private static <T> T guarded(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RemoteWork.WorkerRefused e) {
+            throw new ProblemException(switch (e.reason()) {
+                case OWNED, BUSY -> Problems.WORKER_CONFLICT;
+                case UNKNOWN -> Problems.WORKER_NOT_FOUND;
+            }, e.getMessage() + ".");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+--[[
+finish: a remote worker reports how jobs it holds ended. The same rule as complete.lua decides each
+job's new state (record_outcome in the prelude), but the token accounting differs: a remote worker's
+token travels with its lease, so it comes back only when the outcome counts. An outcome counts when
+the job still runs on this worker in the same attempt under the same lease. A second report of the
+same lease (a retry after a lost reply) changes nothing and answers as the first did; a report whose
+lease no longer holds the job (it was recovered and claimed again) is stale and changes nothing.
+
+KEYS[1]     the worker's free-worker token list
+KEYS[2]     the worker's lease zset
+KEYS[3]     retrying zset; KEYS[4] dead-letter zset
+KEYS[5]     the worker's info hash
+ARGV[1]     the worker's member id ('remote:<workerId>')
+ARGV[2]     job hash key prefix
+ARGV[3]     retention of finished jobs, ms; ARGV[4] of dead jobs, ms
+ARGV[5]     wake channel; ARGV[6] events channel; ARGV[7] '1' when some node streams every event
+ARGV[8]     the caller's API key name (empty without keys): must own the worker
+ARGV[9..]   eight values per outcome: id, lease, attempt, kind (succeeded|failed|permanent), result JSON
+            (or empty), error message, error type, back-off ms
+
+Returns     { 'forbidden', owner } when the worker is another key's; else two values per outcome:
+            'ok' | 'replay' | 'stale' | 'gone', and the job's state after the call (empty when gone)
+Redis       6.2+
+]]
+local owner = redis.call('HGET', KEYS[5], 'owner')
+if owner and owner ~= ARGV[8] then
+  return { 'forbidden', owner }
+end
+local now = now_ms()
+local firehose = ARGV[7] == '1'
+local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4] }
+local out, done, tokens, events = {}, {}, {}, {}
+local earliest = nil
+for i = 9, #ARGV, 8 do
+  local id, lease, attempt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = ARGV[2] .. id
+  local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested', 'errorType',
+    'watched', 'type', 'lease', 'token', 'finishedLease')
+  if not job[1] then
+    out[#out + 1] = 'gone'
+    out[#out + 1] = ''
+  elseif job[1] == 'running' and job[2] == attempt and job[3] == ARGV[1] and job[9] == lease then
+    done[#done + 1] = id
+    if job[10] then
+      tokens[#tokens + 1] = job[10]
+    end
+    local state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
+      cancel_requested = job[5], had_error = job[6] }, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
+      tonumber(ARGV[i + 7]), now, outcome_keys)
+    redis.call('HSET', key, 'finishedLease', lease)
+    if firehose or job[7] then
+      events[#events + 1] = { id = id, state = state, type = job[8], attempt = tonumber(job[2]), at = now }
+    end
+    if due and (not earliest or due < earliest) then
+      earliest = due
+    end
+    out[#out + 1] = 'ok'
+    out[#out + 1] = state
+  elseif job[11] == lease then
+    out[#out + 1] = 'replay'
+    out[#out + 1] = job[1]
+  else
+    out[#out + 1] = 'stale'
+    out[#out + 1] = job[1]
+  end
+end
+if #done > 0 then
+  redis.call('ZREM', KEYS[2], unpack(done))
+  redis.call('HSET', KEYS[5], 'heartbeatAt', now)
+end
+if #tokens > 0 then
+  redis.call('RPUSH', KEYS[1], unpack(tokens))
+end
+if #events > 0 then
+  redis.call('PUBLISH', ARGV[6], cjson.encode(events))
+end
+if earliest then
+  local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if tonumber(head[2]) >= earliest then
+    redis.call('PUBLISH', ARGV[5], 'retry')
+  end
+end
+return out
