@@ -15,8 +15,10 @@ ARGV[2]     job hash key prefix
 ARGV[3]     retention of finished jobs, ms; ARGV[4] of dead jobs, ms
 ARGV[5]     wake channel; ARGV[6] events channel; ARGV[7] '1' when some node streams every event
 ARGV[8]     the caller's API key name (empty without keys): must own the worker
-ARGV[9..]   eight values per outcome: id, lease, attempt, kind (succeeded|failed|permanent), result JSON
-            (or empty), error message, error type, back-off ms
+ARGV[9..]   eight values per outcome: id, lease, attempt, kind (succeeded|failed|permanent|released),
+            result JSON (or empty), error message, error type, back-off ms. released hands a job back
+            unfinished (a worker shutting down): it goes back to the head of its lane with its attempt
+            given back, as a node's heartbeat hands back a claim it never started.
 
 Returns     { 'forbidden', owner } when the worker is another key's; else two values per outcome:
             'ok' | 'replay' | 'stale' | 'gone', and the job's state after the call (empty when gone)
@@ -44,9 +46,20 @@ for i = 9, #ARGV, 8 do
     if job[10] then
       tokens[#tokens + 1] = job[10]
     end
-    local state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
-      cancel_requested = job[5], had_error = job[6] }, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
-      tonumber(ARGV[i + 7]), now, outcome_keys)
+    local state, due
+    if ARGV[i + 3] == 'released' and job[5] ~= '1' then
+      state = 'queued'
+      local lane = redis.call('HGET', key, 'lane')
+      redis.call('HSET', key, 'state', 'queued', 'attempts', math.max(0, tonumber(job[2]) - 1))
+      redis.call('HDEL', key, 'startedAt', 'node')
+      if redis.call('LPUSH', queue_of({}, ARGV[2], redis.call('HGET', key, 'priority'), lane), id) == 1 then
+        redis.call('PUBLISH', ARGV[5], 'released')
+      end
+    else
+      state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
+        cancel_requested = job[5], had_error = job[6] }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
+        ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7]), now, outcome_keys)
+    end
     redis.call('HSET', key, 'finishedLease', lease)
     if firehose or job[7] then
       events[#events + 1] = { id = id, state = state, type = job[8], attempt = tonumber(job[2]), at = now }

@@ -198,8 +198,8 @@ class WorkerController {
             throw new InvalidRequestException(violations);
         }
         JsonNode result = fields.node("result");
-        return finish(id, new RemoteWork.Report(id, lease, true, result == null ? "null" : json.writeValueAsString(result),
-                null, null, false, null), http);
+        return finish(id, new RemoteWork.Report(id, lease, RemoteWork.End.SUCCEEDED,
+                result == null ? "null" : json.writeValueAsString(result), null, null, null), http);
     }
 
     @PostMapping("/api/jobs/{id}/fail")
@@ -236,8 +236,23 @@ class WorkerController {
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        return finish(id, new RemoteWork.Report(id, lease, false, null, type == null ? "RemoteError" : type, message,
-                retryable == null || retryable, retryAfter), http);
+        return finish(id, new RemoteWork.Report(id, lease, retryable == null || retryable ? RemoteWork.End.FAILED
+                : RemoteWork.End.PERMANENT, null, type == null ? "RemoteError" : type, message, retryAfter), http);
+    }
+
+    @PostMapping("/api/jobs/{id}/release")
+    @Operation(summary = "Hand a remote job back unfinished", description = "For a worker that stops: the job goes "
+            + "back to the head of its queue with its attempt given back, at once, instead of when its lease runs out.")
+    @ApiResponse(responseCode = "200", description = "handed back (state queued), or cancelled if its cancel was requested")
+    @ApiResponse(responseCode = "409", description = "lease lost")
+    Map<String, Object> release(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("leaseToken"), violations);
+        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        return finish(id, new RemoteWork.Report(id, lease, RemoteWork.End.RELEASED, null, null, null, null), http);
     }
 
     private Map<String, Object> finish(String id, RemoteWork.Report report, HttpServletRequest http) {

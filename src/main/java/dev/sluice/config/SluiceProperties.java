@@ -182,10 +182,6 @@ public record SluiceProperties(
                 @NotBlank @Pattern(regexp = "producer|worker|admin") String role,
                 @DefaultValue @jakarta.validation.constraints.Size(max = 100) List<@Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}") String> types) {
 
-            public ApiKey(String name, String hash, String role) {
-                this(name, hash, role, List.of());
-            }
-
             @AssertTrue(message = "a worker key needs types (the remote job types it may claim); other roles take none")
             public boolean isTypesGivenForWorkersOnly() {
                 return "worker".equals(role) ? !types.isEmpty() : types.isEmpty();

@@ -19,7 +19,6 @@ import org.springframework.stereotype.Component;
 
 import dev.sluice.config.SluiceProperties;
 import dev.sluice.queue.JobSignals;
-import dev.sluice.queue.Outcome;
 import dev.sluice.queue.RemoteLease;
 import dev.sluice.queue.RemoteLedger;
 
@@ -67,7 +66,7 @@ public class RemoteWork {
         this.executor = executor;
         this.retry = RetryPolicy.of(properties.retry());
         this.refresh = properties.dispatch().lease().dividedBy(3);
-        signals.onWake(() -> waiters.forEach(waiter -> executor.execute(waiter::attempt)));
+        signals.onWake(() -> waiters.forEach(waiter -> waiter.run(waiter::attempt)));
     }
 
     /**
@@ -130,25 +129,28 @@ public class RemoteWork {
         return ledger.renew(jobId, lease, percent, message, owner);
     }
 
+    /** How a remote worker says a job ended. */
+    public enum End {
+        SUCCEEDED, FAILED, PERMANENT,
+        /** handed back unfinished (the worker is stopping): to the head of its lane, the attempt given back */
+        RELEASED
+    }
+
     /**
-     * A job's outcome as a remote worker reports it.
+     * A job's end as a remote worker reports it.
      *
-     * @param retryable  false: the job fails for good (like PermanentJobFailure)
-     * @param retryAfter when to retry instead of the back-off; null for the back-off
+     * @param retryAfter when to retry instead of the back-off (FAILED); null for the back-off
      */
-    public record Report(String jobId, RemoteLease lease, boolean succeeded, String result, String errorType,
-            String errorMessage, boolean retryable, Duration retryAfter) {
+    public record Report(String jobId, RemoteLease lease, End end, String result, String errorType,
+            String errorMessage, Duration retryAfter) {
     }
 
     /** Records outcomes of jobs held by one worker; null when the worker belongs to another key. */
     public List<RemoteLedger.Finished> finish(String workerId, String owner, List<Report> reports) {
         return ledger.finish(workerId, owner, reports.stream().map(report -> new RemoteLedger.RemoteOutcome(
-                report.jobId(), report.lease(),
-                report.succeeded() ? Outcome.Kind.SUCCEEDED : report.retryable() ? Outcome.Kind.FAILED : Outcome.Kind.PERMANENT,
-                report.succeeded() ? report.result() : null,
-                report.succeeded() ? null : report.errorMessage(),
-                report.succeeded() ? null : report.errorType(),
-                report.succeeded() ? Duration.ZERO : report.retryAfter() != null ? report.retryAfter()
+                report.jobId(), report.lease(), report.end().name().toLowerCase(), report.result(),
+                report.errorMessage(), report.errorType(),
+                report.end() != End.FAILED ? Duration.ZERO : report.retryAfter() != null ? report.retryAfter()
                         : retry.backoff(report.lease().attempt()))).toList());
     }
 
@@ -208,7 +210,15 @@ public class RemoteWork {
                 return;
             }
             Duration next = left.compareTo(refresh) < 0 ? left : refresh;
-            timer = scheduler.schedule(() -> executor.execute(() -> {
+            try {
+                timer = schedule(next);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                expire(); // the node is stopping: the claim ends empty now
+            }
+        }
+
+        private ScheduledFuture<?> schedule(Duration next) {
+            return scheduler.schedule(() -> run(() -> {
                 if (result.isDone()) {
                     return;
                 }
@@ -227,6 +237,15 @@ public class RemoteWork {
                     result.completeExceptionally(e);
                 }
             }), Instant.now().plus(next));
+        }
+
+        /** Runs a step on the wait executor; a stopping node's refusal ends the claim empty. */
+        void run(Runnable step) {
+            try {
+                executor.execute(step);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                expire();
+            }
         }
 
         void expire() {

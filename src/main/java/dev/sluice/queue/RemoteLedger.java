@@ -157,10 +157,11 @@ public class RemoteLedger {
     /**
      * How one job a remote worker held ended.
      *
-     * @param kind    succeeded, failed (retry while attempts remain) or permanent (no retry)
+     * @param kind    succeeded, failed (retry while attempts remain), permanent (no retry) or released
+     *                (handed back unfinished: to the head of its lane, the attempt given back)
      * @param backoff how long until the retry (failed only)
      */
-    public record RemoteOutcome(String jobId, RemoteLease lease, Outcome.Kind kind, String result, String error,
+    public record RemoteOutcome(String jobId, RemoteLease lease, String kind, String result, String error,
             String errorType, Duration backoff) {
     }
 
@@ -189,7 +190,7 @@ public class RemoteLedger {
             args.add(outcome.jobId());
             args.add(outcome.lease().lease());
             args.add(Integer.toString(outcome.lease().attempt()));
-            args.add(outcome.kind().wire());
+            args.add(outcome.kind());
             args.add(orEmpty(outcome.result()));
             args.add(orEmpty(outcome.error()));
             args.add(orEmpty(outcome.errorType()));

@@ -67,7 +67,8 @@ class SecurityConfiguration {
                         .hasAnyRole("PRODUCER", "WORKER", "ADMIN")
                         // a worker key: the remote-worker protocol, for its own types (checked per call)
                         .requestMatchers(HttpMethod.POST, "/api/workers/{workerId}/claim", "/api/workers/{workerId}/beat",
-                                "/api/jobs/{id}/heartbeat", "/api/jobs/{id}/complete", "/api/jobs/{id}/fail")
+                                "/api/jobs/{id}/heartbeat", "/api/jobs/{id}/complete", "/api/jobs/{id}/fail",
+                                "/api/jobs/{id}/release")
                         .hasAnyRole("WORKER", "ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/jobs/{id}").hasAnyRole("PRODUCER", "ADMIN")
                         .anyRequest().hasRole("ADMIN"))

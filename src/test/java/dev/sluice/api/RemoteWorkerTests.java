@@ -225,6 +225,25 @@ class RemoteWorkerTests extends IntegrationTest {
     }
 
     @Test
+    void aReleasedJobGoesBackToTheHeadOfItsQueueWithItsAttemptGivenBack() {
+        type("handed");
+        String first = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":1}}");
+        String second = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":2}}");
+        String token = claim("leaving", "{\"types\":[\"handed\"],\"max\":1,\"slots\":2}").json().get(0)
+                .get("leaseToken").asString();
+        Api.Response released = api.post("/api/jobs/" + first + "/release", "{\"leaseToken\":\"" + token + "\"}");
+        assertThat(released.status()).isEqualTo(200);
+        assertThat(released.json().get("state").asString()).isEqualTo("queued");
+        assertThat(api.job(first).get("attempts").asInt()).isZero();
+        assertTokens("leaving", 2);
+        assertThat(redis.opsForList().size(keys.freeWorkers(RedisKeys.remoteMember("leaving")))).isEqualTo(2);
+        JsonNode next = claim("staying", "{\"types\":[\"handed\"],\"max\":1}").json().get(0);
+        assertThat(next.get("id").asString()).as("back at the head, before the job behind it").isEqualTo(first);
+        assertThat(next.get("attempt").asInt()).isEqualTo(1);
+        assertThat(api.state(second)).isEqualTo("queued");
+    }
+
+    @Test
     void strictPriorityHoldsAcrossAWorkersTypes() {
         String low = api.submit("{\"type\":\"thumb\",\"payload\":{},\"priority\":\"low\"}");
         String normal = api.submit("{\"type\":\"resize\",\"payload\":{\"url\":\"u\"}}");

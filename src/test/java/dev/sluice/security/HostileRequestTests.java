@@ -46,7 +46,8 @@ class HostileRequestTests extends IntegrationTest {
     /** What a producer key may call; every other route is an admin's. */
     private static final Set<String> PRODUCER_ROUTES = Set.of("POST /api/jobs", "POST /api/jobs/batch",
             "POST /api/batches", "POST /api/orders", "GET /api/jobs/{id}", "GET /api/jobs/{id}/events",
-            "GET /api/batches/{id}", "GET /api/orders/{id}", "GET /api/job-types", "DELETE /api/jobs/{id}");
+            "GET /api/batches/{id}", "GET /api/orders/{id}", "GET /api/job-types", "GET /api/job-types/{type}",
+            "DELETE /api/jobs/{id}");
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
