@@ -26,7 +26,7 @@ import dev.sluice.support.IntegrationTest;
  * Runs every request of every file in {@code http-requests/} against the app, in file order, and
  * checks the status each declares with {@code # expect <status>}, so the files can never rot. Supports
  * what the files use: {@code ###} separators, {@code # @name}, {@code {{baseUrl}}} and
- * {@code {{name.response.body.$.field}}} (the REST Client syntax).
+ * {@code {{name.response.body.$.field}}} and {@code {{name.response.body.$[0].field}}} (the REST Client syntax).
  */
 class HttpRequestFilesTests extends IntegrationTest {
 
@@ -54,7 +54,7 @@ class HttpRequestFilesTests extends IntegrationTest {
                     if (response.status() >= 400) {
                         assertThat(response.contentType()).startsWith("application/problem+json");
                     }
-                    if (request.name() != null && response.body().startsWith("{")) {
+                    if (request.name() != null && (response.body().startsWith("{") || response.body().startsWith("["))) {
                         responses.put(request.name(), response.json());
                     }
                 }));
@@ -86,8 +86,16 @@ class HttpRequestFilesTests extends IntegrationTest {
                 JsonNode node = responses.get(parts[0]);
                 assertThat(node).as("response of request '%s' for {{%s}}", parts[0], variable).isNotNull();
                 for (int i = 3; i < parts.length; i++) {
-                    if (!parts[i].equals("$")) {
-                        node = node.path(parts[i]);
+                    String part = parts[i];
+                    int bracket = part.indexOf('[');
+                    String field = bracket < 0 ? part : part.substring(0, bracket);
+                    if (!field.equals("$") && !field.isEmpty()) {
+                        node = node.path(field);
+                    }
+                    for (String index : bracket < 0 ? new String[0] : part.substring(bracket + 1).split("\\]\\[?")) {
+                        if (!index.isEmpty()) {
+                            node = node.path(Integer.parseInt(index)); // $[0]: an element of an array
+                        }
                     }
                 }
                 value = node.asString();
