@@ -202,6 +202,66 @@ class WorkerController {
                 result == null ? "null" : json.writeValueAsString(result), null, null, null), http);
     }
 
+    @PostMapping("/api/jobs/complete")
+    @Operation(summary = "Report many remote jobs' successes at once", description = "`{results: [{id, leaseToken, "
+            + "result}]}` (1 to 1024, all of one worker): one Redis call for all of them. Each answers as its own "
+            + "complete would: `ok`, `replayed`, `stale` (lease lost: nothing changed) or `gone`.")
+    @ApiResponse(responseCode = "200", description = "each result's outcome, in order")
+    Map<String, Object> completeMany(@RequestBody JsonNode body, HttpServletRequest http) {
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("results"), violations);
+        JsonNode results = fields == null ? null : fields.node("results");
+        List<RemoteWork.Report> reports = new ArrayList<>();
+        if (fields != null && (results == null || !results.isArray() || results.isEmpty() || results.size() > MAX_SLOTS)) {
+            violations.add(new Violation("results", "must be a list of 1 to " + MAX_SLOTS + " {id, leaseToken, result}"));
+        } else if (results != null) {
+            for (int i = 0; i < results.size(); i++) {
+                JsonNode item = results.get(i);
+                String path = "results[" + i + "].";
+                if (!item.isObject()) {
+                    violations.add(new Violation("results[" + i + "]", "must be an object {id, leaseToken, result}"));
+                    continue;
+                }
+                item.propertyNames().forEach(name -> {
+                    if (!Set.of("id", "leaseToken", "result").contains(name)) {
+                        violations.add(new Violation(path + name, "is not a known field"));
+                    }
+                });
+                JsonFields one = new JsonFields(item, path, violations);
+                String id = one.text("id", true, 64);
+                String token = one.text("leaseToken", true, 200);
+                RemoteLease lease = token == null ? null : RemoteLease.parse(token);
+                if (token != null && lease == null) {
+                    violations.add(new Violation(path + "leaseToken", "is not a lease token as a claim gave it"));
+                }
+                if (lease != null && !reports.isEmpty() && !reports.get(0).lease().workerId().equals(lease.workerId())) {
+                    violations.add(new Violation(path + "leaseToken", "belongs to another worker than results[0]'s"));
+                }
+                if (id != null && lease != null) {
+                    JsonNode result = one.node("result");
+                    reports.add(new RemoteWork.Report(id, lease, RemoteWork.End.SUCCEEDED,
+                            result == null ? "null" : json.writeValueAsString(result), null, null, null));
+                }
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        List<RemoteLedger.Finished> finished = work.finish(reports.get(0).lease().workerId(), Caller.of(http).name(),
+                reports);
+        if (finished == null) {
+            throw workerOwned(reports.get(0).lease().workerId());
+        }
+        return Map.of("results", finished.stream().map(one -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("id", one.jobId());
+            answer.put("outcome", one.status() == RemoteLedger.FinishStatus.REPLAY ? "replayed"
+                    : one.status().name().toLowerCase());
+            answer.put("state", one.state());
+            return answer;
+        }).toList());
+    }
+
     @PostMapping("/api/jobs/{id}/fail")
     @Operation(summary = "Report a remote job's failure", description = "`error: {type, message}`; `retryable` "
             + "(default true) retries with back-off (or after `retryAfter`) while attempts remain, false fails it "

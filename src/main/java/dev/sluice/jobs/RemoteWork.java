@@ -3,6 +3,7 @@ package dev.sluice.jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,11 @@ public class RemoteWork {
     private final RetryPolicy retry;
     private final Duration refresh;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    /** Registrations this node refreshed less than a third of a lease ago: a claim then skips worker.lua. */
+    private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
+
+    private record Refreshed(String owner, List<String> types, RemoteLedger.Registration registration, long at) {
+    }
 
     RemoteWork(RemoteLedger ledger, JobSignals signals, @Qualifier("sluiceScheduler") TaskScheduler scheduler,
             @Qualifier("sluiceWaitExecutor") Executor executor, SluiceProperties properties) {
@@ -77,7 +83,7 @@ public class RemoteWork {
      */
     public CompletableFuture<Claimed> claim(String workerId, String owner, List<String> types, int max, Integer slots,
             Duration wait) {
-        RemoteLedger.Registration registration = register(workerId, owner, types, slots == null ? null : slots, max);
+        RemoteLedger.Registration registration = registration(workerId, owner, types, slots, max);
         if (!"run".equals(registration.state())) {
             return CompletableFuture.completedFuture(new Claimed(List.of(), registration.state()));
         }
@@ -94,6 +100,27 @@ public class RemoteWork {
             waiter.tick();
         }
         return waiter.result;
+    }
+
+    /**
+     * A claim's registration: from this node's memory when it refreshed the same worker (same key, types and
+     * slots) less than a third of a lease ago, which the reaper cannot have undone (it waits a whole lease);
+     * an admin's state change then reaches the worker within that third.
+     */
+    private RemoteLedger.Registration registration(String workerId, String owner, List<String> types, Integer slots,
+            int max) {
+        Refreshed known = refreshed.get(workerId);
+        long now = System.nanoTime();
+        if (known != null && now - known.at() < refresh.toNanos() && java.util.Objects.equals(known.owner(), owner)
+                && known.types().equals(types) && (slots == null || slots == known.registration().slots())) {
+            return known.registration();
+        }
+        RemoteLedger.Registration registration = register(workerId, owner, types, slots, max);
+        if (refreshed.size() > 10_000) {
+            refreshed.clear();
+        }
+        refreshed.put(workerId, new Refreshed(owner, List.copyOf(types), registration, now));
+        return registration;
     }
 
     private RemoteLedger.Registration register(String workerId, String owner, List<String> types, Integer slots,
@@ -121,6 +148,7 @@ public class RemoteWork {
 
     /** Sets a registered worker's state (run, quiet, stop); false when it is not registered. */
     public boolean setState(String workerId, String state) {
+        refreshed.remove(workerId);
         return ledger.setState(workerId, state);
     }
 

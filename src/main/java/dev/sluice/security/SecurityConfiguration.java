@@ -68,7 +68,7 @@ class SecurityConfiguration {
                         // a worker key: the remote-worker protocol, for its own types (checked per call)
                         .requestMatchers(HttpMethod.POST, "/api/workers/{workerId}/claim", "/api/workers/{workerId}/beat",
                                 "/api/jobs/{id}/heartbeat", "/api/jobs/{id}/complete", "/api/jobs/{id}/fail",
-                                "/api/jobs/{id}/release")
+                                "/api/jobs/{id}/release", "/api/jobs/complete")
                         .hasAnyRole("WORKER", "ADMIN")
                         .requestMatchers(HttpMethod.DELETE, "/api/jobs/{id}").hasAnyRole("PRODUCER", "ADMIN")
                         .anyRequest().hasRole("ADMIN"))

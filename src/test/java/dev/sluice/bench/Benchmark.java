@@ -54,7 +54,7 @@ public final class Benchmark {
 
     /** Settings, as {@code name=value} arguments. */
     record Options(String redisUrl, int jobs, Duration warmUp, Duration measure, int rate, int connections,
-            int batchSize, int runs, int workers, Path jar, String only) {
+            int batchSize, int runs, int workers, Path jar, String only, int slots) {
 
         boolean runs(int scenario) {
             return only.isEmpty() || only.contains(Integer.toString(scenario));
@@ -77,7 +77,8 @@ public final class Benchmark {
                     Integer.parseInt(given.getOrDefault("runs", smoke ? "1" : "3")),
                     Integer.parseInt(given.getOrDefault("workers", "8")),
                     given.containsKey("jar") ? Path.of(given.get("jar")) : null,
-                    given.getOrDefault("only", ""));
+                    given.getOrDefault("only", ""),
+                    Integer.parseInt(given.getOrDefault("slots", "8")));
         }
     }
 
@@ -133,6 +134,12 @@ public final class Benchmark {
                 warmUp();
                 for (int run = 0; run < options.runs(); run++) {
                     drain();
+                }
+            }
+            if (options.runs(6)) {
+                remoteDrain(Math.max(1000, options.jobs() / 5), false);
+                for (int run = 0; run < options.runs(); run++) {
+                    remoteDrain(options.jobs(), true);
                 }
             }
             if (options.runs(2)) {
@@ -198,6 +205,40 @@ public final class Benchmark {
                 (queued.commands() - before.commands()) / (double) n);
         record("4 Redis cost", "Redis memory per queued job, bytes", "≤ 1,024",
                 (queued.usedMemory() - before.usedMemory()) / (double) n);
+        clean(namespace);
+    }
+
+    // 6: remote workers over HTTP
+
+    /**
+     * N no-op jobs of a remote type, queued first, drained by {@code workers} remote workers of
+     * {@code slots} slots each (default 8), played by the bench JVM over HTTP (RemoteDrain) against an
+     * API-only node.
+     */
+    private void remoteDrain(int n, boolean recorded) throws Exception {
+        String namespace = "bench-" + UUID.randomUUID();
+        try (ConfigurableApplicationContext api = app(namespace, "sluice.workers.enabled=false",
+                "sluice.queues.capacity=0")) {
+            int port = ((WebServerApplicationContext) api).getWebServer().getPort();
+            api.getBean(dev.sluice.jobs.RemoteTypes.class).put("bench-noop", "", JSON.readTree("true"), null, null, null);
+            ObjectNode empty = JsonNodeFactory.instance.objectNode();
+            JobSubmitter submitter = api.getBean(JobSubmitter.class);
+            for (int from = 0; from < n; from += 1000) {
+                submitter.submitAll(IntStream.range(from, Math.min(n, from + 1000))
+                        .mapToObj(i -> JobRequest.of("bench-noop", empty, Priority.values()[i % 3])).toList());
+            }
+            RedisInfo queued = RedisInfo.read(redis);
+            long nanos = RemoteDrain.run(port, "bench-noop", n, options.workers(), options.slots(), Duration.ofMinutes(10));
+            RedisInfo drained = RedisInfo.read(redis);
+            if (recorded) {
+                record("6 remote drain", "jobs/s over HTTP, " + n + " no-op jobs, " + options.workers()
+                        + " workers x " + options.slots() + " slots, batch complete", "≥ 10,000", n / (nanos / 1e9));
+                record("6 remote drain", "Redis commands per job (remote drain)", "",
+                        (drained.commands() - queued.commands()) / (double) n);
+                record("6 remote drain", "Redis CPU ms per 1,000 jobs (remote drain)", "",
+                        (drained.cpuSeconds() - queued.cpuSeconds()) * 1000.0 / (n / 1000.0));
+            }
+        }
         clean(namespace);
     }
 
