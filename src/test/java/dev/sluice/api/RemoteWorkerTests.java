@@ -244,6 +244,52 @@ class RemoteWorkerTests extends IntegrationTest {
     }
 
     @Test
+    void manyResultsAreReportedInOneCallEachAnsweredAsItsOwnCompleteWould() {
+        type("bulk");
+        for (int i = 0; i < 3; i++) {
+            api.submit("{\"type\":\"bulk\",\"payload\":{\"n\":" + i + "}}");
+        }
+        JsonNode jobs = claim("bulk-1", "{\"types\":[\"bulk\"],\"max\":3}").json();
+        assertThat(jobs.size()).isEqualTo(3);
+        StringBuilder results = new StringBuilder();
+        for (JsonNode job : jobs) {
+            results.append(results.isEmpty() ? "" : ",").append("{\"id\":\"").append(job.get("id").asString())
+                    .append("\",\"leaseToken\":\"").append(job.get("leaseToken").asString()).append("\",\"result\":7}");
+        }
+        Api.Response first = api.post("/api/jobs/complete", "{\"results\":[" + results + "]}");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().get("results").valueStream().map(r -> r.get("outcome").asString()))
+                .containsExactly("ok", "ok", "ok");
+        Api.Response again = api.post("/api/jobs/complete", "{\"results\":[" + results + "]}");
+        assertThat(again.json().get("results").valueStream().map(r -> r.get("outcome").asString()))
+                .containsExactly("replayed", "replayed", "replayed");
+        jobs.valueStream().forEach(job -> assertThat(api.job(job.get("id").asString()).get("result").asInt()).isEqualTo(7));
+        assertTokens("bulk-1", 3);
+
+        Api.Response mixed = api.post("/api/jobs/complete", "{\"results\":[" + results
+                + ",{\"id\":\"x\",\"leaseToken\":\"other~1~AAAAAAAAAAAAAAAAAAAAAA.1\"}]}");
+        assertThat(mixed.status()).isEqualTo(400);
+        assertThat(mixed.json().get("errors").get(0).get("field").asString()).isEqualTo("results[3].leaseToken");
+        assertThat(api.post("/api/jobs/complete", "{\"results\":[]}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void aQuietWorkerIsToldSoAtItsNextClaimAndGetsNothing() {
+        type("calm");
+        api.submit("{\"type\":\"calm\",\"payload\":{}}");
+        assertThat(claim("calm-1", "{\"types\":[\"calm\"],\"max\":1,\"slots\":2,\"wait\":\"200ms\"}").status())
+                .isEqualTo(200);
+        Api.Response quiet = api.send(put("/api/workers/calm-1/state", "{\"state\":\"quiet\"}"));
+        assertThat(quiet.status()).isEqualTo(200);
+        api.submit("{\"type\":\"calm\",\"payload\":{}}");
+        Api.Response told = claim("calm-1", "{\"types\":[\"calm\"],\"max\":1}");
+        assertThat(told.status()).isEqualTo(204);
+        assertThat(api.post("/api/workers/calm-1/beat", "{}").json().get("state").asString()).isEqualTo("quiet");
+        assertThat(api.send(put("/api/workers/nobody/state", "{\"state\":\"stop\"}")).status()).isEqualTo(404);
+        assertThat(api.send(put("/api/workers/calm-1/state", "{\"state\":\"asleep\"}")).status()).isEqualTo(400);
+    }
+
+    @Test
     void strictPriorityHoldsAcrossAWorkersTypes() {
         String low = api.submit("{\"type\":\"thumb\",\"payload\":{},\"priority\":\"low\"}");
         String normal = api.submit("{\"type\":\"resize\",\"payload\":{\"url\":\"u\"}}");
