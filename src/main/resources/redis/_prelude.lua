@@ -74,3 +74,17 @@ local function record_outcome(id, key, job, kind, result, err, err_type, backoff
   end
   return state, due
 end
+
+-- After outcomes were recorded: announces the events (a JSON array) on the events channel, and wakes
+-- the dispatchers when a retry just became the earliest one due (so an idle node sleeps exactly so long).
+local function announce(events_channel, events, wake_channel, retrying, earliest)
+  if #events > 0 then
+    redis.call('PUBLISH', events_channel, cjson.encode(events))
+  end
+  if earliest then
+    local head = redis.call('ZRANGE', retrying, 0, 0, 'WITHSCORES')
+    if tonumber(head[2]) >= earliest then
+      redis.call('PUBLISH', wake_channel, 'retry')
+    end
+  end
+end

@@ -84,13 +84,5 @@ end
 if #tokens > 0 then
   redis.call('RPUSH', KEYS[1], unpack(tokens))
 end
-if #events > 0 then
-  redis.call('PUBLISH', ARGV[6], cjson.encode(events))
-end
-if earliest then
-  local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  if tonumber(head[2]) >= earliest then
-    redis.call('PUBLISH', ARGV[5], 'retry')
-  end
-end
+announce(ARGV[6], events, ARGV[5], KEYS[3], earliest)
 return out

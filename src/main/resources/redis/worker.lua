@@ -26,6 +26,17 @@ Returns     { 'ok', state, slots } with state run | quiet | stop (set by an admi
 Redis       6.2+
 ]]
 local now = now_ms()
+
+-- the worker's token list becomes exactly r1..r<slots>
+local function fill(slots)
+  redis.call('DEL', KEYS[3])
+  local tokens = {}
+  for i = 1, slots do
+    tokens[i] = 'r' .. i
+  end
+  redis.call('RPUSH', KEYS[3], unpack(tokens))
+end
+
 local info = redis.call('HMGET', KEYS[2], 'slots', 'owner', 'state')
 if info[2] and info[2] ~= ARGV[3] then
   return { 'owned', info[2] }
@@ -36,12 +47,7 @@ if not info[1] then
     return { 'unknown' }
   end
   slots = tonumber(ARGV[2])
-  redis.call('DEL', KEYS[3])
-  local tokens = {}
-  for i = 1, slots do
-    tokens[i] = 'r' .. i
-  end
-  redis.call('RPUSH', KEYS[3], unpack(tokens))
+  fill(slots)
   redis.call('HSET', KEYS[2], 'kind', 'remote', 'slots', slots, 'poolSize', slots, 'owner', ARGV[3], 'state', 'run',
     'registeredAt', now)
 elseif ARGV[2] ~= '' and tonumber(ARGV[2]) ~= slots then
@@ -50,12 +56,7 @@ elseif ARGV[2] ~= '' and tonumber(ARGV[2]) ~= slots then
     return { 'busy', slots, leased }
   end
   slots = tonumber(ARGV[2])
-  redis.call('DEL', KEYS[3])
-  local tokens = {}
-  for i = 1, slots do
-    tokens[i] = 'r' .. i
-  end
-  redis.call('RPUSH', KEYS[3], unpack(tokens))
+  fill(slots)
   redis.call('HSET', KEYS[2], 'slots', slots, 'poolSize', slots)
 end
 if ARGV[4] ~= '' then

@@ -166,9 +166,10 @@ class WorkerController {
     @ApiResponse(responseCode = "409", description = "lease lost")
     @ApiResponse(responseCode = "410", description = "cancelled")
     Map<String, String> heartbeat(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
-        List<Violation> violations = new ArrayList<>();
-        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "progress", "message"), violations);
-        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        LeaseBody read = LeaseBody.read(body, "leaseToken", "progress", "message");
+        List<Violation> violations = read.violations();
+        JsonFields fields = read.fields();
+        RemoteLease lease = read.lease();
         Integer progress = fields == null ? null : fields.integer("progress", 0, 100);
         String message = fields == null ? null : fields.text("message", false, MAX_MESSAGE);
         if (!violations.isEmpty()) {
@@ -191,9 +192,10 @@ class WorkerController {
     @ApiResponse(responseCode = "200", description = "recorded (or recorded before, by this lease)")
     @ApiResponse(responseCode = "409", description = "lease lost")
     Map<String, Object> complete(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
-        List<Violation> violations = new ArrayList<>();
-        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "result"), violations);
-        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        LeaseBody read = LeaseBody.read(body, "leaseToken", "result");
+        List<Violation> violations = read.violations();
+        JsonFields fields = read.fields();
+        RemoteLease lease = read.lease();
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
@@ -269,9 +271,10 @@ class WorkerController {
     @ApiResponse(responseCode = "200", description = "recorded (or recorded before, by this lease)")
     @ApiResponse(responseCode = "409", description = "lease lost")
     Map<String, Object> fail(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
-        List<Violation> violations = new ArrayList<>();
-        JsonFields fields = JsonFields.object(body, Set.of("leaseToken", "error", "retryable", "retryAfter"), violations);
-        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        LeaseBody read = LeaseBody.read(body, "leaseToken", "error", "retryable", "retryAfter");
+        List<Violation> violations = read.violations();
+        JsonFields fields = read.fields();
+        RemoteLease lease = read.lease();
         String type = null;
         String message = null;
         Boolean retryable = null;
@@ -306,9 +309,10 @@ class WorkerController {
     @ApiResponse(responseCode = "200", description = "handed back (state queued), or cancelled if its cancel was requested")
     @ApiResponse(responseCode = "409", description = "lease lost")
     Map<String, Object> release(@PathVariable String id, @RequestBody JsonNode body, HttpServletRequest http) {
-        List<Violation> violations = new ArrayList<>();
-        JsonFields fields = JsonFields.object(body, Set.of("leaseToken"), violations);
-        RemoteLease lease = fields == null ? null : lease(fields, violations);
+        LeaseBody read = LeaseBody.read(body, "leaseToken");
+        List<Violation> violations = read.violations();
+        JsonFields fields = read.fields();
+        RemoteLease lease = read.lease();
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
@@ -344,6 +348,15 @@ class WorkerController {
     private static ProblemException workerOwned(String workerId) {
         return new ProblemException(Problems.WORKER_CONFLICT, "Worker '" + workerId
                 + "' is registered by another API key.");
+    }
+
+    /** A report's body: its fields (null when it is not an object), the lease token it shows, what is wrong. */
+    private record LeaseBody(JsonFields fields, RemoteLease lease, List<Violation> violations) {
+        static LeaseBody read(JsonNode body, String... known) {
+            List<Violation> violations = new ArrayList<>();
+            JsonFields fields = JsonFields.object(body, Set.of(known), violations);
+            return new LeaseBody(fields, fields == null ? null : WorkerController.lease(fields, violations), violations);
+        }
     }
 
     private static RemoteLease lease(JsonFields fields, List<Violation> violations) {
