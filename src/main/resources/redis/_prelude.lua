@@ -33,17 +33,29 @@ local function queue_of(lists, job_prefix, priority, lane)
 end
 
 -- Writes how a counted delivery of a job ended (o: the keys and retentions it may need: retrying,
--- dead, retention, dead_retention) and returns the job's new state and, when it is retrying, when
--- it falls due. A requested cancel wins over every outcome; a cancelled job keeps no result.
+-- dead, retention, dead_retention, max_throttled) and returns the job's new state and, when it is
+-- retrying, when it falls due. A requested cancel wins over every outcome; a cancelled job keeps no result.
 --   succeeded -> succeeded;  cancelled -> cancelled;  permanent -> failed;
---   failed    -> retrying after the back-off while attempts remain, else dead or failed.
+--   failed    -> retrying after the back-off while attempts remain, else dead or failed;
+--   throttled -> retrying after the back-off with the attempt given back, the first o.max_throttled
+--                times (counted in the hash's throttled field); after that as failed;
+--   deferred  -> retrying after the back-off with the attempt given back (it never started).
 local function record_outcome(id, key, job, kind, result, err, err_type, backoff, now, o)
   local state
+  if kind == 'deferred' or kind == 'throttled' and redis.call('HINCRBY', key, 'throttled', 1) <= o.max_throttled then
+    if job.cancel_requested ~= '1' then
+      job.attempts = job.attempts - 1
+      redis.call('HSET', key, 'attempts', job.attempts)
+      kind = 'later'
+    end
+  end
   if job.cancel_requested == '1' or kind == 'cancelled' then
     state = 'cancelled'
+  elseif kind == 'later' then
+    state = 'retrying'
   elseif kind == 'succeeded' then
     state = 'succeeded'
-  elseif kind == 'failed' then
+  elseif kind == 'failed' or kind == 'throttled' then
     state = after_failure(job.attempts, job.max_attempts)
   else
     state = 'failed'

@@ -27,8 +27,10 @@ ARGV[4]     retention of dead jobs, ms
 ARGV[5]     wake channel: published to when a retry becomes the earliest delayed job
 ARGV[6]     events channel: gets the new state of every job someone watches (watch.lua marks them;
             long-polls wait on it) or, while ARGV[7] is '1', of every job; others are not announced
-ARGV[8..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent),
-            result JSON (or empty), error message, error type (both empty unless failed), back-off ms
+ARGV[8]     how many throttled outcomes a job may have with its attempt given back (max-throttled-retries)
+ARGV[9..]   eight values per outcome: id, token, attempt, kind (succeeded|cancelled|failed|permanent|
+            throttled|deferred), result JSON (or empty), error message, error type (both empty unless
+            failed), back-off ms (for throttled and deferred: how long until it is tried again)
 
 Returns     the number of outcomes counted (fenced ones are not)
 Redis       6.2+
@@ -44,8 +46,9 @@ local tokens, done = {}, {}
 local earliest = nil
 local firehose = ARGV[7] == '1'
 local events = {}
-local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4] }
-for i = 8, #ARGV, 8 do
+local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4],
+  max_throttled = tonumber(ARGV[8]) }
+for i = 9, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
   if not free[token] then
     free[token] = true

@@ -30,7 +30,8 @@ if owner and owner ~= ARGV[8] then
 end
 local now = now_ms()
 local firehose = ARGV[7] == '1'
-local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4] }
+local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], dead_retention = ARGV[4],
+  max_throttled = 0 }
 local out, done, tokens, events = {}, {}, {}, {}
 local earliest = nil
 for i = 9, #ARGV, 8 do

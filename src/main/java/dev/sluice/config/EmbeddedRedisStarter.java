@@ -58,6 +58,9 @@ class EmbeddedRedisStarter implements EnvironmentPostProcessor {
         log.warn("No Redis answered at " + target.getHostString() + ":" + target.getPort()
                 + "; started an embedded redis-server there (append-only file in " + dataDir
                 + "). Set sluice.embedded-redis.enabled=false to require an external Redis.");
+        // the two-command demo may call localhost with http jobs and callbacks (HttpTargets says so)
+        env.getPropertySources().addLast(new org.springframework.core.env.MapPropertySource("sluiceEmbeddedRedis",
+                java.util.Map.of("sluice.http.demo-localhost", "true")));
         // Registered as the first disposable bean, so it is destroyed last: after the dispatcher has
         // written its last outcomes and deregistered, and after every Redis connection is closed.
         application.addListeners((ApplicationListener<ApplicationPreparedEvent>) event ->

@@ -3,6 +3,7 @@ package dev.sluice.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -39,6 +40,8 @@ import org.springframework.validation.annotation.Validated;
  * @param api          limits of the HTTP surface
  * @param embeddedRedis the embedded redis-server started when no local Redis answers
  * @param redis        what Sluice requires of the Redis server
+ * @param http         the built-in http job type: where it may call, limits, credentials
+ * @param callbacks    completion callbacks (signed webhooks)
  */
 @ConfigurationProperties("sluice")
 @Validated
@@ -57,7 +60,67 @@ public record SluiceProperties(
         @DefaultValue @Valid Security security,
         @DefaultValue @Valid Api api,
         @DefaultValue @Valid EmbeddedRedis embeddedRedis,
-        @DefaultValue @Valid Redis redis) {
+        @DefaultValue @Valid Redis redis,
+        @DefaultValue @Valid Http http,
+        @DefaultValue @Valid Callbacks callbacks) {
+
+    /**
+     * The built-in {@code http} job type and the callbacks' deliveries.
+     *
+     * @param allowedTargets      where they may send requests: {@code [scheme://]host[:port]}, the host
+     *                            exact or {@code *.example.com} (its subdomains); no scheme: http and
+     *                            https; no port: any. Empty (the default): nowhere. A wildcard never
+     *                            matches an IP address, and a host that resolves to a loopback, private
+     *                            or link-local address needs an entry naming it exactly
+     * @param maxResponseSize     how much of a response body is kept in the job's result (truncation is marked)
+     * @param maxThrottledRetries how many 429/503 answers with Retry-After a job may get without using an attempt
+     * @param secretHeaders       header names a payload may not carry (they would be stored and shown):
+     *                            send credentials with {@code auth} instead
+     * @param auth                named credentials ({@code header}, {@code value}) a payload names with
+     *                            {@code "auth": "<name>"}; added when the request is sent, never stored
+     * @param targets             per-target limits: {@code match} (an allowed-targets pattern),
+     *                            {@code concurrency} (requests at once per node), {@code timeout}
+     * @param defaultTimeout      a request's timeout when neither the payload nor its target sets one
+     * @param demoLocalhost       set when the embedded Redis starts (the two-command demo): localhost is allowed
+     */
+    public record Http(
+            @DefaultValue List<@NotBlank String> allowedTargets,
+            @DefaultValue("256KB") @NotNull DataSize maxResponseSize,
+            @DefaultValue("5") @Min(0) @Max(100) int maxThrottledRetries,
+            @DefaultValue({"Authorization", "Proxy-Authorization", "Cookie", "X-API-Key"}) List<String> secretHeaders,
+            @DefaultValue Map<String, @Valid Credential> auth,
+            @DefaultValue Map<String, @Valid Target> targets,
+            @DefaultValue("30s") @NotNull Duration defaultTimeout,
+            @DefaultValue("false") boolean demoLocalhost) {
+
+        @AssertTrue(message = "max-response-size must be from 1KB to 16MB and default-timeout from 1ms to 1h")
+        public boolean isWithinBounds() {
+            return maxResponseSize.toBytes() >= 1024 && maxResponseSize.toMegabytes() <= 16
+                    && !defaultTimeout.isNegative() && !defaultTimeout.isZero()
+                    && defaultTimeout.compareTo(Duration.ofHours(1)) <= 0;
+        }
+
+        public record Credential(@NotBlank String header, @NotBlank String value) {
+        }
+
+        public record Target(@NotBlank String match, @DefaultValue("8") @Min(1) @Max(1024) int concurrency,
+                Duration timeout) {
+        }
+    }
+
+    /**
+     * @param secret      the signing secret of the Standard Webhooks signature ({@code whsec_<base64>}, or
+     *                    any text, used as is); callbacks are refused while it is empty
+     * @param priority    the callback jobs' priority
+     * @param maxAttempts deliveries of one callback before it is dead
+     * @param timeout     one delivery's timeout
+     */
+    public record Callbacks(
+            @DefaultValue("") String secret,
+            @DefaultValue("low") @Pattern(regexp = "high|normal|low") String priority,
+            @DefaultValue("8") @Min(1) @Max(100) int maxAttempts,
+            @DefaultValue("10s") @NotNull Duration timeout) {
+    }
 
     /**
      * @param enabled  false makes an API-only node: it accepts and reports jobs but runs none

@@ -14,6 +14,7 @@ import dev.sluice.jobs.JobContext;
 import dev.sluice.jobs.JobObserver;
 import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.PermanentJobFailure;
+import dev.sluice.jobs.RetryLater;
 import dev.sluice.jobs.RetryPolicy;
 import dev.sluice.queue.ClaimedJob;
 import dev.sluice.queue.JobStore;
@@ -72,6 +73,9 @@ class Worker {
                             (percent, message) -> store.progress(job.id(), job.attempt(), percent, message))));
         } catch (PermanentJobFailure e) {
             outcome = Outcome.failedPermanently(job, message(e), e.getClass().getSimpleName());
+        } catch (RetryLater e) {
+            outcome = e.isThrottled() ? Outcome.throttled(job, message(e), "Throttled", e.after())
+                    : Outcome.deferred(job, message(e), e.after());
         } catch (Throwable e) {
             log.debug("Job failed", e);
             outcome = Outcome.failed(job, message(e), e.getClass().getSimpleName(), retry.backoff(job.attempt()));

@@ -32,6 +32,14 @@ public interface JobHandler<P> {
      */
     Object handle(P payload, JobContext context) throws Exception;
 
+    /**
+     * Checks a bound, Bean-Validated payload further at submission (what annotations cannot say: an
+     * allowed target, a configured credential); each violation names its field under {@code payload}.
+     */
+    default java.util.List<Violation> check(P payload) {
+        return java.util.List.of();
+    }
+
     /** How long one attempt may run, unless the submission says otherwise. */
     default Duration timeout() {
         return Duration.ofMinutes(5);

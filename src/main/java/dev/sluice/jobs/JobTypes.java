@@ -101,6 +101,12 @@ public class JobTypes {
                     List.of(new Violation("payload", "must be an object")));
         }
         Set<ConstraintViolation<P>> problems = validator.validate(value);
+        if (problems.isEmpty()) {
+            List<Violation> checked = handler.check(value);
+            if (!checked.isEmpty()) {
+                throw new InvalidJobException(InvalidJobException.Kind.INVALID_PAYLOAD, checked);
+            }
+        }
         if (!problems.isEmpty()) {
             List<Violation> violations = new ArrayList<>();
             for (ConstraintViolation<P> problem : problems) {

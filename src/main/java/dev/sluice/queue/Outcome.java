@@ -19,7 +19,14 @@ public record Outcome(String id, String token, int attempt, Kind kind, String re
         /** failed; retried while attempts remain */
         FAILED,
         /** failed in a way retrying cannot mend */
-        PERMANENT;
+        PERMANENT,
+        /**
+         * the downstream asked to be called later (429 or 503 with Retry-After): retried after {@code backoff}
+         * with the attempt given back, up to sluice.http.max-throttled-retries times; then it counts as FAILED
+         */
+        THROTTLED,
+        /** not started for want of a free slot of its target: retried after {@code backoff}, the attempt given back */
+        DEFERRED;
 
         public String wire() {
             return name().toLowerCase();
@@ -36,6 +43,14 @@ public record Outcome(String id, String token, int attempt, Kind kind, String re
 
     public static Outcome failed(ClaimedJob job, String error, String errorType, Duration backoff) {
         return new Outcome(job.id(), job.token(), job.attempt(), Kind.FAILED, null, error, errorType, backoff);
+    }
+
+    public static Outcome throttled(ClaimedJob job, String error, String errorType, Duration after) {
+        return new Outcome(job.id(), job.token(), job.attempt(), Kind.THROTTLED, null, error, errorType, after);
+    }
+
+    public static Outcome deferred(ClaimedJob job, String error, Duration after) {
+        return new Outcome(job.id(), job.token(), job.attempt(), Kind.DEFERRED, null, error, "Deferred", after);
     }
 
     public static Outcome failedPermanently(ClaimedJob job, String error, String errorType) {

@@ -28,8 +28,10 @@ public class WorkerLedger {
     private final SluiceProperties.Jobs jobs;
 
     private final JobEvents events;
+    private final int maxThrottled;
 
     WorkerLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+        this.maxThrottled = properties.http().maxThrottledRetries();
         this.redis = redis;
         this.keys = keys;
         this.events = events;
@@ -139,7 +141,7 @@ public class WorkerLedger {
     }
 
     private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
-        List<String> args = new ArrayList<>(7 + outcomes.size() * 8);
+        List<String> args = new ArrayList<>(8 + outcomes.size() * 8);
         args.add(node);
         args.add(keys.jobPrefix());
         args.add(Long.toString(jobs.retention().toMillis()));
@@ -147,6 +149,7 @@ public class WorkerLedger {
         args.add(keys.wakeChannel());
         args.add(keys.eventsChannel());
         args.add(events.firehose() ? "1" : "0");
+        args.add(Integer.toString(maxThrottled));
         for (Outcome outcome : outcomes) {
             args.add(outcome.id());
             args.add(outcome.token());
