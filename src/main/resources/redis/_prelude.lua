@@ -32,8 +32,37 @@ local function queue_of(lists, job_prefix, priority, lane)
   return lists[priority]
 end
 
+-- When a job that carries a callback (its hash's callback field: JSON with url, events, priority,
+-- maxAttempts, timeoutMs) reaches one of the callback's events, creates the callback job in the same
+-- script, so a job never ends without its callback queued. The callback job's id and its webhook id
+-- are fixed here, so every retry of the delivery carries the same webhook-id. Its list and the wake
+-- channel are named as RedisKeys names them ({ns}:queue:<priority>, {ns}:wake).
+local function on_final(job_prefix, id, state, now, spec)
+  if not spec then
+    return
+  end
+  local callback = cjson.decode(spec)
+  local wanted = false
+  for _, event in ipairs(callback.events) do
+    if event == state then
+      wanted = true
+    end
+  end
+  if not wanted then
+    return
+  end
+  local cid = id .. '-cb-' .. state .. '-' .. now
+  local payload = cjson.encode({ jobId = id, url = callback.url, event = state, webhookId = 'msg_' .. cid })
+  redis.call('HSET', job_prefix .. cid, 'type', 'callback', 'priority', callback.priority, 'state', 'queued',
+    'payload', payload, 'attempts', 0, 'maxAttempts', callback.maxAttempts, 'timeoutMs', callback.timeoutMs,
+    'createdAt', now)
+  if redis.call('RPUSH', ns_of(job_prefix) .. 'queue:' .. callback.priority, cid) == 1 then
+    redis.call('PUBLISH', ns_of(job_prefix) .. 'wake', 'callback')
+  end
+end
+
 -- Writes how a counted delivery of a job ended (o: the keys and retentions it may need: retrying,
--- dead, retention, dead_retention, max_throttled) and returns the job's new state and, when it is
+-- dead, retention, dead_retention, max_throttled, job_prefix) and returns the job's new state and, when it is
 -- retrying, when it falls due. A requested cancel wins over every outcome; a cancelled job keeps no result.
 --   succeeded -> succeeded;  cancelled -> cancelled;  permanent -> failed;
 --   failed    -> retrying after the back-off while attempts remain, else dead or failed;
@@ -83,6 +112,9 @@ local function record_outcome(id, key, job, kind, result, err, err_type, backoff
       redis.call('HSET', key, 'finishedAt', now)
     end
     redis.call('PEXPIRE', key, o.retention)
+  end
+  if state ~= 'retrying' then
+    on_final(o.job_prefix, id, state, now, job.callback)
   end
   return state, due
 end

@@ -27,10 +27,11 @@ ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new
             only then: nobody can be watching a job that does not exist yet)
 ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
             entry}; empty for none. It is written only when the jobs are: never one without the other.
-ARGV[13..]  nine values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[13..]  ten values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
-            empty), lane (the type's name when it is a remote type, else empty). A batch takes the owner of its
+            empty), lane (the type's name when it is a remote type, else empty), callback (JSON read by
+            on_final in the prelude when the job ends; empty for none). A batch takes the owner of its
             first job. A remote type's job waits in its type's own lane list (queue_of in the prelude), and
             its type must be registered ({ns}:job-type:<type> exists) when it is enqueued: a type deleted
             meanwhile refuses the whole call.
@@ -57,11 +58,11 @@ local adding = { high = 0, normal = 0, low = 0 }
 local jobs = #KEYS - 11
 local lanes = {}
 for i = 0, jobs - 1 do
-  local priority = ARGV[13 + i * 9 + 1]
+  local priority = ARGV[13 + i * 10 + 1]
   adding[priority] = adding[priority] + 1
-  local lane = ARGV[13 + i * 9 + 8]
+  local lane = ARGV[13 + i * 10 + 8]
   if lane ~= '' and not lanes[lane] then
-    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[13 + i * 9])
+    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[13 + i * 10])
     if redis.call('EXISTS', ns_of(prefix) .. 'job-type:' .. lane) == 0 then
       return { 'unknown-type', lane }
     end
@@ -113,8 +114,11 @@ local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 13 + i * 9
+  local a = 13 + i * 10
   local id, priority, when, lane = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
+  if ARGV[a + 9] ~= '' then
+    redis.call('HSET', KEYS[12 + i], 'callback', ARGV[a + 9])
+  end
   local due = string.sub(when, 1, 1) == '@' and tonumber(string.sub(when, 2)) or now + tonumber(when)
   local key = KEYS[12 + i]
   redis.call('HSET', key,

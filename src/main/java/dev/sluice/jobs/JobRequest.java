@@ -15,15 +15,21 @@ import dev.sluice.queue.Priority;
  * @param runAt when to queue it (converted to a delay with this node's clock); not both
  * @param owner the name of the API key that submits it (a producer reads only its own jobs); null
  *              without keys
+ * @param callback where to tell when it ends; null for nowhere
  */
 public record JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
-        Duration delay, Instant runAt, String owner) {
+        Duration delay, Instant runAt, String owner, Callback callback) {
+
+    public JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
+            Duration delay, Instant runAt, String owner) {
+        this(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, null);
+    }
 
     public static JobRequest of(String type, JsonNode payload, Priority priority) {
         return new JobRequest(type, payload, priority, null, null, null, null, null);
     }
 
     public JobRequest ownedBy(String name) {
-        return new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, name);
+        return new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, name, callback);
     }
 }

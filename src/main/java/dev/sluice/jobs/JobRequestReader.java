@@ -26,15 +26,18 @@ import dev.sluice.queue.Priority;
 public class JobRequestReader {
 
     static final Set<String> FIELDS = Set.of("type", "payload", "priority", "maxAttempts", "timeout", "delay",
-            "runAt");
+            "runAt", "callback");
     static final int MAX_ATTEMPTS = 100;
     static final int MAX_TYPE_LENGTH = 128;
 
     private final Duration maxTimeout;
     private final Duration maxDelay;
     private final Clock clock;
+    private final org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks;
 
-    JobRequestReader(SluiceProperties properties, Clock clock) {
+    JobRequestReader(SluiceProperties properties, Clock clock,
+            org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks) {
+        this.callbacks = callbacks;
         this.maxTimeout = properties.jobs().maxTimeout();
         this.maxDelay = properties.jobs().maxDelay();
         this.clock = clock;
@@ -79,7 +82,47 @@ public class JobRequestReader {
         if (node.has("delay") && node.has("runAt") && !node.get("delay").isNull() && !node.get("runAt").isNull()) {
             violations.add(new Violation(path + "runAt", "give delay or runAt, not both"));
         }
-        return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner), violations);
+        Callback callback = callback(node, path, violations);
+        return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, callback),
+                violations);
+    }
+
+    /** {@code callback: {url, events}}: an allowed URL, events among the final states (default: all). */
+    private Callback callback(JsonNode node, String path, List<Violation> violations) {
+        JsonNode value = node.get("callback");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String at = path + "callback";
+        if (!value.isObject()) {
+            violations.add(new Violation(at, "must be an object {url, events}"));
+            return null;
+        }
+        for (String name : value.propertyNames()) {
+            if (!name.equals("url") && !name.equals("events")) {
+                violations.add(new Violation(at + "." + JsonText.printable(name), "is not a known field"));
+            }
+        }
+        JsonFields fields = new JsonFields(value, at + ".", violations);
+        String url = fields.text("url", true, 2048);
+        List<String> events = fields.names("events", false, 4, java.util.regex.Pattern.compile("[a-z]{1,20}"),
+                "one of " + String.join(", ", Callback.EVENTS));
+        if (events != null) {
+            for (int i = 0; i < events.size(); i++) {
+                if (!Callback.EVENTS.contains(events.get(i))) {
+                    violations.add(new Violation(at + ".events[" + i + "]", "must be one of " + String.join(", ", Callback.EVENTS)));
+                }
+            }
+        }
+        if (url == null) {
+            return null;
+        }
+        Callback callback = new Callback(url, Set.copyOf(events == null ? Callback.EVENTS : events));
+        Callback.Policy policy = callbacks.getIfAvailable();
+        java.util.Optional<String> refused = policy == null ? java.util.Optional.of("cannot be delivered: no callback sender")
+                : policy.refusal(callback);
+        refused.ifPresent(reason -> violations.add(new Violation(at + ".url", reason)));
+        return callback;
     }
 
     private static Priority priority(JsonNode node, String path, List<Violation> violations) {

@@ -29,9 +29,11 @@ public class JobSubmitter {
     private final JobStore store;
     private final List<JobObserver> observers;
     private final RemoteTypes remoteTypes;
+    private final org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks;
 
     JobSubmitter(JobTypes types, RemoteTypes remoteTypes, JobRequestReader reader, JobStore store,
-            List<JobObserver> observers) {
+            List<JobObserver> observers, org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks) {
+        this.callbacks = callbacks;
         this.types = types;
         this.remoteTypes = remoteTypes;
         this.reader = reader;
@@ -221,13 +223,19 @@ public class JobSubmitter {
                     request.priority() == null ? remote.priority() : request.priority(), payload,
                     request.maxAttempts() == null ? remote.maxAttempts() : request.maxAttempts(),
                     request.timeout() == null ? remote.timeout() : request.timeout(),
-                    request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), true);
+                    request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), true,
+                    callbackSpec(request));
         }
         return new NewJob(JobIds.next(), request.type(),
                 request.priority() == null ? Priority.NORMAL : request.priority(), payload,
                 request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
                 request.timeout() == null ? handler.timeout() : request.timeout(),
-                request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt());
+                request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), false,
+                callbackSpec(request));
+    }
+
+    private String callbackSpec(JobRequest request) {
+        return request.callback() == null ? null : callbacks.getObject().spec(request.callback());
     }
 
     /**

@@ -58,7 +58,7 @@ public class JobStore {
         keyList.add(record == null ? keys.unused() : record.indexKey());
         keyList.add(record == null ? keys.unused() : record.listKey());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(12 + jobs.size() * 9);
+        List<String> args = new ArrayList<>(12 + jobs.size() * 10);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -82,6 +82,7 @@ public class JobStore {
             args.add(job.runAt() != null ? "@" + job.runAt().toEpochMilli() : Long.toString(Math.max(0, job.delay().toMillis())));
             args.add(job.owner() == null ? "" : job.owner());
             args.add(job.remote() ? job.type() : "");
+            args.add(job.callback() == null ? "" : job.callback());
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {

@@ -12,9 +12,15 @@ import java.time.Instant;
  *              nodes with skewed clocks agree; a time past is at once
  * @param remote whether its type is a remote one (registered over HTTP, run by remote workers): then it
  *               waits in its type's own lane, which only workers of that type claim from
+ * @param callback the callback to create when it ends (JSON as Callback.Policy#spec makes it), or null
  */
 public record NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
-        Duration delay, String owner, Instant runAt, boolean remote) {
+        Duration delay, String owner, Instant runAt, boolean remote, String callback) {
+
+    public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
+            Duration delay, String owner, Instant runAt, boolean remote) {
+        this(id, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, remote, null);
+    }
 
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
             Duration delay, String owner, Instant runAt) {
