@@ -28,6 +28,8 @@ import dev.sluice.support.IntegrationTest;
  * what the files use: {@code ###} separators, {@code # @name}, {@code {{baseUrl}}} and
  * {@code {{name.response.body.$.field}}} and {@code {{name.response.body.$[0].field}}} (the REST Client syntax).
  */
+@org.springframework.test.context.TestPropertySource(properties = {
+        "sluice.http.allowed-targets[0]=http://127.0.0.1", "sluice.callbacks.secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
 class HttpRequestFilesTests extends IntegrationTest {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{\\{([^}]+)}}");

@@ -142,6 +142,14 @@ public final class Benchmark {
                     remoteDrain(options.jobs(), true);
                 }
             }
+            if (options.runs(7)) {
+                httpJobs(Math.max(500, options.jobs() / 20), 8, false);
+                for (int workers : new int[] {8, 64}) {
+                    for (int run = 0; run < options.runs(); run++) {
+                        httpJobs(Math.max(500, options.jobs() / 5), workers, true);
+                    }
+                }
+            }
             if (options.runs(2)) {
                 submission();
             }
@@ -240,6 +248,60 @@ public final class Benchmark {
             }
         }
         clean(namespace);
+    }
+
+    // 7: http jobs against a fast local endpoint
+
+    /**
+     * N http jobs (POST of a small JSON body) to an endpoint in this JVM that answers 200 at once, drained
+     * by a node with {@code workers} workers; jobs/s from the first start to the last finish.
+     */
+    private void httpJobs(int n, int workers, boolean recorded) throws Exception {
+        com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
+        endpoint.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] ok = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, ok.length);
+            exchange.getResponseBody().write(ok);
+            exchange.close();
+        });
+        endpoint.start();
+        String namespace = "bench-" + UUID.randomUUID();
+        String target = "http://127.0.0.1:" + endpoint.getAddress().getPort();
+        try {
+            List<String> ids;
+            try (ConfigurableApplicationContext producer = app(namespace, "sluice.workers.enabled=false",
+                    "sluice.http.allowed-targets[0]=" + target)) {
+                ids = new ArrayList<>(n);
+                JobSubmitter submitter = producer.getBean(JobSubmitter.class);
+                ObjectNode payload = JsonNodeFactory.instance.objectNode().put("url", target + "/hook");
+                payload.putObject("body").put("n", 1);
+                for (int from = 0; from < n; from += 1000) {
+                    submitter.submitAll(IntStream.range(from, Math.min(n, from + 1000))
+                            .mapToObj(i -> JobRequest.of("http", payload, Priority.NORMAL)).toList())
+                            .stream().map(Job::id).forEach(ids::add);
+                }
+            }
+            try (ConfigurableApplicationContext node = app(namespace, "sluice.workers.pool-size=" + workers,
+                    "sluice.http.allowed-targets[0]=" + target)) {
+                QueueInspector inspector = node.getBean(QueueInspector.class);
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (!idle(inspector.stats()) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                }
+            }
+            long[] span = startAndFinish(new RedisKeys(namespace), ids);
+            if (recorded) {
+                record("7 http jobs", "jobs/s, " + n + " http jobs to a local endpoint, " + workers + " workers", "",
+                        n / Math.max((span[1] - span[0]) / 1000.0, 0.001));
+            }
+        } finally {
+            endpoint.stop(0);
+            clean(namespace);
+        }
     }
 
     private static boolean idle(QueueStats stats) {
