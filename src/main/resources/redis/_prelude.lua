@@ -37,7 +37,28 @@ end
 -- script, so a job never ends without its callback queued. The callback job's id and its webhook id
 -- are fixed here, so every retry of the delivery carries the same webhook-id. Its list and the wake
 -- channel are named as RedisKeys names them ({ns}:queue:<priority>, {ns}:wake).
-local function on_final(job_prefix, id, state, now, spec)
+local function queue_callback(job_prefix, cid, callback, payload, now)
+  redis.call('HSET', job_prefix .. cid, 'type', 'callback', 'priority', callback.priority, 'state', 'queued',
+    'payload', cjson.encode(payload), 'attempts', 0, 'maxAttempts', callback.maxAttempts,
+    'timeoutMs', callback.timeoutMs, 'createdAt', now)
+  if redis.call('RPUSH', ns_of(job_prefix) .. 'queue:' .. callback.priority, cid) == 1 then
+    redis.call('PUBLISH', ns_of(job_prefix) .. 'wake', 'callback')
+  end
+end
+
+-- A job of a batch with a callback ({ns}:batch:<id> has callback and pending) counts down once (the
+-- job's batchCounted flag), whatever happens to it after; the last one queues the batch's callback.
+local function on_final(job_prefix, id, state, now, spec, batch)
+  if batch then
+    local batch_key = ns_of(job_prefix) .. 'batch:' .. batch
+    local batch_spec = redis.call('HGET', batch_key, 'callback')
+    if batch_spec and redis.call('HSETNX', job_prefix .. id, 'batchCounted', 1) == 1
+        and redis.call('HINCRBY', batch_key, 'pending', -1) == 0 then
+      local cid = batch .. '-cb-finished-' .. now
+      queue_callback(job_prefix, cid, cjson.decode(batch_spec),
+        { batchId = batch, url = cjson.decode(batch_spec).url, event = 'finished', webhookId = 'msg_' .. cid }, now)
+    end
+  end
   if not spec then
     return
   end
@@ -48,16 +69,10 @@ local function on_final(job_prefix, id, state, now, spec)
       wanted = true
     end
   end
-  if not wanted then
-    return
-  end
-  local cid = id .. '-cb-' .. state .. '-' .. now
-  local payload = cjson.encode({ jobId = id, url = callback.url, event = state, webhookId = 'msg_' .. cid })
-  redis.call('HSET', job_prefix .. cid, 'type', 'callback', 'priority', callback.priority, 'state', 'queued',
-    'payload', payload, 'attempts', 0, 'maxAttempts', callback.maxAttempts, 'timeoutMs', callback.timeoutMs,
-    'createdAt', now)
-  if redis.call('RPUSH', ns_of(job_prefix) .. 'queue:' .. callback.priority, cid) == 1 then
-    redis.call('PUBLISH', ns_of(job_prefix) .. 'wake', 'callback')
+  if wanted then
+    local cid = id .. '-cb-' .. state .. '-' .. now
+    queue_callback(job_prefix, cid, callback, { jobId = id, url = callback.url, event = state,
+      webhookId = 'msg_' .. cid }, now)
   end
 end
 
@@ -114,7 +129,7 @@ local function record_outcome(id, key, job, kind, result, err, err_type, backoff
     redis.call('PEXPIRE', key, o.retention)
   end
   if state ~= 'retrying' then
-    on_final(o.job_prefix, id, state, now, job.callback)
+    on_final(o.job_prefix, id, state, now, job.callback, job.batch)
   end
   return state, due
 end

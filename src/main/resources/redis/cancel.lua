@@ -19,7 +19,7 @@ Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled
             failed, dead, cancelled) or already being cancelled; false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback', 'batch')
 local state = job[1]
 if not state then
   return false
@@ -38,7 +38,7 @@ if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('PUBLISH', ARGV[4], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
-  on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), ARGV[1], 'cancelled', now, job[6])
+  on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), ARGV[1], 'cancelled', now, job[6], job[7])
   return { 'cancelled', 1 }
 end
 if state == 'running' and job[3] ~= '1' then

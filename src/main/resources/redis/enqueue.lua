@@ -27,7 +27,8 @@ ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new
             only then: nobody can be watching a job that does not exist yet)
 ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
             entry}; empty for none. It is written only when the jobs are: never one without the other.
-ARGV[13..]  ten values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[13]    the batch's callback (JSON as for a job, fired once when every member has ended), or empty
+ARGV[14..]  ten values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
             empty), lane (the type's name when it is a remote type, else empty), callback (JSON read by
@@ -58,11 +59,11 @@ local adding = { high = 0, normal = 0, low = 0 }
 local jobs = #KEYS - 11
 local lanes = {}
 for i = 0, jobs - 1 do
-  local priority = ARGV[13 + i * 10 + 1]
+  local priority = ARGV[14 + i * 10 + 1]
   adding[priority] = adding[priority] + 1
-  local lane = ARGV[13 + i * 10 + 8]
+  local lane = ARGV[14 + i * 10 + 8]
   if lane ~= '' and not lanes[lane] then
-    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[13 + i * 10])
+    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[14 + i * 10])
     if redis.call('EXISTS', ns_of(prefix) .. 'job-type:' .. lane) == 0 then
       return { 'unknown-type', lane }
     end
@@ -114,7 +115,7 @@ local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 13 + i * 10
+  local a = 14 + i * 10
   local id, priority, when, lane = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
   if ARGV[a + 9] ~= '' then
     redis.call('HSET', KEYS[12 + i], 'callback', ARGV[a + 9])
@@ -168,7 +169,10 @@ if earliest then
   end
 end
 if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[13 + 7])
+  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[14 + 7])
+  if ARGV[13] ~= '' then
+    redis.call('HSET', KEYS[6], 'callback', ARGV[13], 'pending', #members)
+  end
   for from = 1, #members, 1000 do
     redis.call('RPUSH', KEYS[7], unpack(members, from, math.min(from + 999, #members)))
   end

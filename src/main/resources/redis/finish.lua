@@ -38,7 +38,7 @@ for i = 9, #ARGV, 8 do
   local id, lease, attempt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested', 'errorType',
-    'watched', 'type', 'lease', 'token', 'finishedLease', 'callback')
+    'watched', 'type', 'lease', 'token', 'finishedLease', 'callback', 'batch')
   if not job[1] then
     out[#out + 1] = 'gone'
     out[#out + 1] = ''
@@ -58,7 +58,7 @@ for i = 9, #ARGV, 8 do
       end
     else
       state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
-        cancel_requested = job[5], had_error = job[6], callback = job[12] }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
+        cancel_requested = job[5], had_error = job[6], callback = job[12], batch = job[13] }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
         ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7]), now, outcome_keys)
     end
     redis.call('HSET', key, 'finishedLease', lease)

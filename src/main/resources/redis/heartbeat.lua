@@ -87,13 +87,13 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   if not known[id] then
     redis.call('ZREM', KEYS[4], id)
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback')
+    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback', 'batch')
     if job[1] == 'running' and job[2] == ARGV[1] and lists[job[4]] then
       handed = handed + 1
       if job[5] == '1' then
         redis.call('HSET', key, 'state', 'cancelled', 'finishedAt', now)
         redis.call('PEXPIRE', key, ARGV[7])
-        on_final(ARGV[4], id, 'cancelled', now, job[6])
+        on_final(ARGV[4], id, 'cancelled', now, job[6], job[7])
       else
         redis.call('HSET', key, 'state', 'queued', 'attempts', math.max(0, tonumber(job[3]) - 1))
         redis.call('HDEL', key, 'startedAt', 'node')

@@ -28,7 +28,7 @@ if owner and owner ~= ARGV[11] then
   return { 'forbidden', owner }
 end
 local job = redis.call('HMGET', KEYS[1], 'state', 'node', 'attempts', 'lease', 'cancelRequested', 'token', 'type',
-  'watched', 'finishedLease', 'callback')
+  'watched', 'finishedLease', 'callback', 'batch')
 if not job[1] then
   return { 'gone' }
 end
@@ -47,7 +47,7 @@ if job[5] == '1' then
     redis.call('RPUSH', KEYS[3], job[6])
   end
   redis.call('PUBLISH', ARGV[7], cjson.encode({ { id = ARGV[9], state = 'cancelled', type = job[7], at = now } }))
-  on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[9]), ARGV[9], 'cancelled', now, job[10])
+  on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[9]), ARGV[9], 'cancelled', now, job[10], job[11])
   return { 'cancelled' }
 end
 local deadline = now + tonumber(ARGV[4])

@@ -50,7 +50,7 @@ local events = {}
 local function recover(node, id, gone)
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'maxAttempts', 'cancelRequested', 'priority',
-    'type', 'lane', 'token', 'callback')
+    'type', 'lane', 'token', 'callback', 'batch')
   if job[1] ~= 'running' or job[2] ~= node then
     return
   end
@@ -64,7 +64,7 @@ local function recover(node, id, gone)
     redis.call('PEXPIRE', key, ARGV[7])
     cancelled = cancelled + 1
     events[#events + 1] = { id = id, state = 'cancelled', type = job[7], at = now }
-    on_final(ARGV[2], id, 'cancelled', now, job[10])
+    on_final(ARGV[2], id, 'cancelled', now, job[10], job[11])
   elseif after_failure(tonumber(job[3]), tonumber(job[4])) == 'retrying' and lists[job[6]] then
     redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
     redis.call('HDEL', key, 'startedAt', 'node')
@@ -82,7 +82,7 @@ local function recover(node, id, gone)
     end
     dead = dead + 1
     events[#events + 1] = { id = id, state = final, type = job[7], at = now, note = note }
-    on_final(ARGV[2], id, final, now, job[10])
+    on_final(ARGV[2], id, final, now, job[10], job[11])
   end
 end
 

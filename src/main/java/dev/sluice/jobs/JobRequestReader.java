@@ -88,7 +88,7 @@ public class JobRequestReader {
     }
 
     /** {@code callback: {url, events}}: an allowed URL, events among the final states (default: all). */
-    private Callback callback(JsonNode node, String path, List<Violation> violations) {
+    Callback callback(JsonNode node, String path, List<Violation> violations) {
         JsonNode value = node.get("callback");
         if (value == null || value.isNull()) {
             return null;

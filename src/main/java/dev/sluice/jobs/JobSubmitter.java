@@ -123,7 +123,7 @@ public class JobSubmitter {
         if (body == null || !body.isObject()) {
             checked.add(new Violation("body", "must be a JSON object {\"jobs\": [...]}"));
         } else {
-            body.propertyNames().stream().filter(name -> !name.equals("jobs"))
+            body.propertyNames().stream().filter(name -> !name.equals("jobs") && !(tracked && name.equals("callback")))
                     .forEach(name -> checked.add(new Violation(JsonText.printable(name), "is not a known field")));
             if (list == null || !list.isArray() || list.isEmpty()) {
                 checked.add(new Violation("jobs", "must be a non-empty array of jobs"));
@@ -131,6 +131,9 @@ public class JobSubmitter {
                 checked.add(new Violation("jobs", "must hold at most " + maxBatchSize + " jobs"));
             }
         }
+        List<Violation> callbackViolations = new ArrayList<>();
+        Callback callback = tracked ? reader.callback(body, "", callbackViolations) : null;
+        callbackViolations.forEach(checked::add);
         checked.throwIfAny();
         List<NewJob> jobs = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
@@ -138,6 +141,10 @@ public class JobSubmitter {
             jobs.add(prepare(reader.read(list.get(i), path, owner), path, checked));
         }
         checked.throwIfAny();
+        if (callback != null) {
+            String batchId = JobIds.next();
+            return enqueue(jobs, idempotency, batchId, batchId, null, callbacks.getObject().spec(callback));
+        }
         return enqueueAll(jobs, idempotency, tracked);
     }
 
@@ -152,9 +159,17 @@ public class JobSubmitter {
 
     private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
             Enqueue.Record record) {
+        return enqueue(jobs, idempotency, ownerId, batchId, record, null);
+    }
+
+    private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
+            Enqueue.Record record, String batchCallback) {
         Enqueue.Options options = batchId == null ? Enqueue.Options.NONE : Enqueue.Options.batch(batchId);
         if (record != null) {
             options = options.withRecord(record);
+        }
+        if (batchCallback != null) {
+            options = options.withBatchCallback(batchCallback);
         }
         if (idempotency != null) {
             options = options.withIdempotency(idempotency.scope(), idempotency.key(), ownerId,

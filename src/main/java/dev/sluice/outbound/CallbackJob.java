@@ -31,20 +31,25 @@ import dev.sluice.queue.JobStore;
 @Component
 class CallbackJob implements JobHandler<CallbackJob.Payload>, Callback.Policy {
 
-    /** Made by on_final: the job, where to, for which final state, and the stable webhook id. */
-    public record Payload(String jobId, String url, String event, String webhookId) {
+    /**
+     * Made by on_final: the job (or the batch, whose event is {@code finished}), where to, for which
+     * final state, and the stable webhook id.
+     */
+    public record Payload(String jobId, String batchId, String url, String event, String webhookId) {
     }
 
     private final HttpTargets targets;
     private final HttpCaller caller;
     private final JobStore store;
+    private final dev.sluice.queue.QueueInspector inspector;
     private final JsonMapper json;
     private final Clock clock;
     private final SluiceProperties.Callbacks settings;
     private final byte[] key;
 
-    CallbackJob(HttpTargets targets, HttpCaller caller, JobStore store, JsonMapper json, Clock clock,
-            SluiceProperties properties) {
+    CallbackJob(HttpTargets targets, HttpCaller caller, JobStore store, dev.sluice.queue.QueueInspector inspector,
+            JsonMapper json, Clock clock, SluiceProperties properties) {
+        this.inspector = inspector;
         this.targets = targets;
         this.caller = caller;
         this.store = store;
@@ -71,7 +76,7 @@ class CallbackJob implements JobHandler<CallbackJob.Payload>, Callback.Policy {
 
     @Override
     public Payload example() {
-        return new Payload("0190a5e2-0000-7000-8000-000000000000", "http://localhost:9000/hooks/sluice", "succeeded",
+        return new Payload("0190a5e2-0000-7000-8000-000000000000", null, "http://localhost:9000/hooks/sluice", "succeeded",
                 "msg_0190a5e2-0000-7000-8000-000000000000-cb-succeeded-1795397645293");
     }
 
@@ -120,9 +125,9 @@ class CallbackJob implements JobHandler<CallbackJob.Payload>, Callback.Policy {
             throw new dev.sluice.jobs.PermanentJobFailure("sluice.callbacks.secret is not set: nothing can be signed");
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "job." + payload.event());
+        body.put("type", (payload.batchId() != null ? "batch." : "job.") + payload.event());
         body.put("timestamp", clock.instant().toString());
-        body.put("data", view(payload));
+        body.put("data", payload.batchId() != null ? batchView(payload.batchId()) : view(payload));
         String text = json.writeValueAsString(body);
         long timestamp = clock.instant().getEpochSecond();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -134,6 +139,26 @@ class CallbackJob implements JobHandler<CallbackJob.Payload>, Callback.Policy {
         HttpCaller.Answer answer = caller.send(new HttpCaller.Call(URI.create(payload.url()), "POST", headers,
                 text.getBytes(StandardCharsets.UTF_8), settings.timeout()));
         return Map.of("status", answer.status(), "webhookId", payload.webhookId());
+    }
+
+    /** A finished batch: its jobs per state. */
+    private Map<String, Object> batchView(String batchId) {
+        List<String> ids = inspector.batchMembers(batchId);
+        Map<String, Integer> states = new java.util.TreeMap<>();
+        int expired = 0;
+        for (Job job : inspector.jobs(ids)) {
+            if (job == null) {
+                expired++;
+            } else {
+                states.merge(job.state().wire(), 1, Integer::sum);
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", batchId);
+        data.put("total", ids.size());
+        data.put("states", states);
+        data.put("expired", expired);
+        return data;
     }
 
     /** The job as it is now (its record may have expired: then what the callback knew). */

@@ -17,22 +17,27 @@ public final class Enqueue {
      * @param fingerprint      what identifies the request's content
      * @param batchId          the batch the jobs form, or null
      * @param record           a client record written with the jobs, or null (see {@link Records#attach})
+     * @param batchCallback    the batch's callback (JSON as for a job's), fired once when every member ended; or null
      */
     public record Options(String idempotencyScope, String idempotencyKey, String ownerId, String fingerprint,
-            String batchId, Record record) {
+            String batchId, Record record, String batchCallback) {
 
-        public static final Options NONE = new Options(null, null, null, null, null, null);
+        public static final Options NONE = new Options(null, null, null, null, null, null, null);
 
         public static Options batch(String batchId) {
-            return new Options(null, null, null, null, batchId, null);
+            return new Options(null, null, null, null, batchId, null, null);
         }
 
         public Options withIdempotency(String scope, String key, String owner, String print) {
-            return new Options(scope, key, owner, print, batchId, record);
+            return new Options(scope, key, owner, print, batchId, record, batchCallback);
         }
 
         public Options withRecord(Record attached) {
-            return new Options(idempotencyScope, idempotencyKey, ownerId, fingerprint, batchId, attached);
+            return new Options(idempotencyScope, idempotencyKey, ownerId, fingerprint, batchId, attached, batchCallback);
+        }
+
+        public Options withBatchCallback(String spec) {
+            return new Options(idempotencyScope, idempotencyKey, ownerId, fingerprint, batchId, record, spec);
         }
     }
 

@@ -58,7 +58,7 @@ public class JobStore {
         keyList.add(record == null ? keys.unused() : record.indexKey());
         keyList.add(record == null ? keys.unused() : record.listKey());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(12 + jobs.size() * 10);
+        List<String> args = new ArrayList<>(13 + jobs.size() * 10);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -71,6 +71,7 @@ public class JobStore {
         args.add(keys.eventsChannel());
         args.add(events.firehose() ? "1" : "0");
         args.add(record == null ? "" : record.json());
+        args.add(options.batchCallback() == null ? "" : options.batchCallback());
         for (NewJob job : jobs) {
             keyList.add(keys.job(job.id()));
             args.add(job.id());

@@ -155,6 +155,25 @@ class CallbackTests extends IntegrationTest {
     }
 
     @Test
+    void aBatchsCallbackFiresOnceWhenEveryJobHasEnded() {
+        Api.Response batch = api.post("/api/batches", "{\"jobs\":[{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":1}},"
+                + "{\"type\":\"fail\",\"payload\":{\"message\":\"no\"}},{\"type\":\"square\",\"payload\":{\"x\":3,"
+                + "\"delay\":\"300ms\"}}],\"callback\":{\"url\":\"" + url("/batch") + "\"}}");
+        assertThat(batch.status()).as(batch.body()).isEqualTo(202);
+        String id = batch.json().get("id").asString();
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesTo("/batch").size() == 1);
+
+        JsonNode body = JSON.readTree((String) deliveriesTo("/batch").get(0).get("body"));
+        assertThat(body.get("type").asString()).isEqualTo("batch.finished");
+        assertThat(body.get("data").get("id").asString()).isEqualTo(id);
+        assertThat(body.get("data").get("total").asInt()).isEqualTo(3);
+        assertThat(body.get("data").get("states").get("succeeded").asInt()).isEqualTo(2);
+        assertThat(body.get("data").get("states").get("failed").asInt()).isEqualTo(1);
+        assertThat(deliveriesTo("/batch").get(0).get("verified")).isEqualTo(true);
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(() -> deliveriesTo("/batch").size() == 1);
+    }
+
+    @Test
     void aCallbackToATargetOutsideTheListOrWithUnknownEventsIsRefused() {
         java.util.Set<String> before = namespaceKeys();
         Api.Response outside = api.post("/api/jobs", "{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":2},"
