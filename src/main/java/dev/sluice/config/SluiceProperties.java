@@ -258,6 +258,8 @@ public record SluiceProperties(
      * @param payment, picking, shipping, delivery how long each step takes
      * @param paymentFailures how many first payment attempts of every order fail (to show retries)
      * @param retention how long an order's record is kept
+     * @param mailEndpoint when set, the shipping e-mail is also POSTed there as JSON (an http call under
+     *                     sluice.http.allowed-targets; the outbox keeps it either way); empty: outbox only
      */
     public record Orders(
             @DefaultValue("200ms") @NotNull Duration payment,
@@ -265,7 +267,8 @@ public record SluiceProperties(
             @DefaultValue("300ms") @NotNull Duration shipping,
             @DefaultValue("500ms") @NotNull Duration delivery,
             @DefaultValue("0") @Min(0) int paymentFailures,
-            @DefaultValue("30d") @NotNull Duration retention) {
+            @DefaultValue("30d") @NotNull Duration retention,
+            @DefaultValue("") String mailEndpoint) {
     }
 
     /** @param retention how long a batch's record is kept after it was submitted */

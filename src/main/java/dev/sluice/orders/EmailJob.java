@@ -28,9 +28,14 @@ class EmailJob implements JobHandler<EmailJob.Payload> {
     private final Orders orders;
     private final JsonMapper json;
     private final Clock clock;
+    private final dev.sluice.outbound.HttpCaller http;
+    private final String endpoint;
 
-    EmailJob(Orders orders, JsonMapper json, Clock clock) {
+    EmailJob(Orders orders, JsonMapper json, Clock clock, dev.sluice.outbound.HttpCaller http,
+            dev.sluice.config.SluiceProperties properties) {
         this.clock = clock;
+        this.http = http;
+        this.endpoint = properties.orders().mailEndpoint();
         this.orders = orders;
         this.json = json;
     }
@@ -56,7 +61,7 @@ class EmailJob implements JobHandler<EmailJob.Payload> {
     }
 
     @Override
-    public Object handle(Payload payload, JobContext context) {
+    public Object handle(Payload payload, JobContext context) throws InterruptedException {
         Map<String, String> order = orders.read(payload.orderId());
         if (order.isEmpty()) {
             throw new PermanentJobFailure("order " + payload.orderId() + " does not exist (any more)");
@@ -74,6 +79,13 @@ class EmailJob implements JobHandler<EmailJob.Payload> {
                         + order.get("total") + ") has shipped " + order.get("shipping")
                         + ". It will be with you soon.\n\nSluice Shop")
                 .put("sentAt", Instant.now(clock).toString());
+        if (!endpoint.isEmpty()) {
+            // at least once: the receiver deduplicates on Sluice-Job-Id (or the message's jobId)
+            http.send(new dev.sluice.outbound.HttpCaller.Call(java.net.URI.create(endpoint), "POST",
+                    Map.of("Content-Type", "application/json", "Sluice-Job-Id", context.jobId()),
+                    json.writeValueAsString(message).getBytes(java.nio.charset.StandardCharsets.UTF_8), null));
+            ((tools.jackson.databind.node.ObjectNode) message).put("postedTo", endpoint);
+        }
         orders.sent(payload.orderId(), message);
         orders.note(payload.orderId(), "email", "shipping notification sent to " + customer.get("email").asString());
         return Map.of("to", customer.get("email").asString());

@@ -57,6 +57,9 @@ class OrderController {
             @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
         Caller caller = Caller.of(http);
+        if (request.callback() != null) {
+            orders.checkCallback(request.callback());
+        }
         String id = JobIds.next();
         String placed = orders.place(id, request, Idempotency.fromHeader(caller.idempotencyScope("orders"), idempotencyKey, request, json),
                 caller.name());

@@ -24,7 +24,15 @@ record OrderRequest(
         @NotNull @Valid Customer customer,
         @NotEmpty @Size(max = 100) List<@NotNull @Valid Item> items,
         @Schema(description = "standard (normal priority) or express (high priority)", example = "express")
-        @NotNull @Pattern(regexp = "standard|express", message = "must be standard or express") String shipping) {
+        @NotNull @Pattern(regexp = "standard|express", message = "must be standard or express") String shipping,
+        @Schema(description = "told when the order is delivered (succeeded) or a step ends badly (failed, dead, "
+                + "cancelled): the step job's callback, signed; its data.payload names the order")
+        @Valid OrderCallback callback) {
+
+    record OrderCallback(@NotBlank @Size(max = 2048) String url,
+            @Size(max = 4) List<@Pattern(regexp = "succeeded|failed|dead|cancelled",
+                    message = "must be succeeded, failed, dead or cancelled") String> events) {
+    }
 
     record Customer(@NotBlank @Size(max = 200) String name, @NotBlank @Email @Size(max = 254) String email) {
     }

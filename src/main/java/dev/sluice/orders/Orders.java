@@ -41,9 +41,12 @@ class Orders {
     private final JsonMapper json;
     private final SluiceProperties.Orders settings;
     private final Clock clock;
+    private final org.springframework.beans.factory.ObjectProvider<dev.sluice.jobs.Callback.Policy> callbacks;
 
     /** The submitter is lazy: it needs every job handler, and two of those need this class. */
-    Orders(Records records, @Lazy JobSubmitter submitter, JsonMapper json, SluiceProperties properties, Clock clock) {
+    Orders(Records records, @Lazy JobSubmitter submitter, JsonMapper json, SluiceProperties properties, Clock clock,
+            org.springframework.beans.factory.ObjectProvider<dev.sluice.jobs.Callback.Policy> callbacks) {
+        this.callbacks = callbacks;
         this.records = records;
         this.clock = clock;
         this.submitter = submitter;
@@ -71,10 +74,13 @@ class Orders {
         if (owner != null) {
             fields.put("owner", owner);
         }
+        if (request.callback() != null) {
+            fields.put("callback", json.writeValueAsString(request.callback()));
+        }
         Enqueue.Record order = records.attach(KIND, id, fields, BY_CUSTOMER, customer, settings.retention(), TIMELINE,
                 json.writeValueAsString(Map.of("step", "accepted", "at", now.toString(), "note", "order received")));
-        JobSubmitter.Submitted first = submitter.submit(JobRequest.of("order-step", stepPayload(id, OrderStep.PAYMENT),
-                priority(request.shipping())), idempotency != null ? idempotency
+        JobSubmitter.Submitted first = submitter.submit(stepRequest(id, OrderStep.PAYMENT, priority(request.shipping()),
+                fields.get("callback")), idempotency != null ? idempotency
                 : new Idempotency("orders", id + ":" + OrderStep.PAYMENT.wire(), OrderStep.PAYMENT.wire()), id, order);
         return first.replayed() ? first.replayedId() : id;
     }
@@ -83,9 +89,37 @@ class Orders {
         return json.createObjectNode().put("orderId", orderId).put("step", step.wire());
     }
 
+    /**
+     * A step's job. With an order callback, every step carries it for the bad ends (failed, dead,
+     * cancelled) the order asked for, and the last step (delivery) for success too.
+     */
+    private JobRequest stepRequest(String orderId, OrderStep step, Priority priority, String callbackJson) {
+        dev.sluice.jobs.Callback callback = null;
+        if (callbackJson != null) {
+            OrderRequest.OrderCallback asked = json.readValue(callbackJson, OrderRequest.OrderCallback.class);
+            java.util.Set<String> events = new java.util.HashSet<>(asked.events() == null || asked.events().isEmpty()
+                    ? dev.sluice.jobs.Callback.EVENTS : asked.events());
+            if (step.next() != null) {
+                events.remove("succeeded");
+            }
+            callback = events.isEmpty() ? null : new dev.sluice.jobs.Callback(asked.url(), java.util.Set.copyOf(events));
+        }
+        return new JobRequest("order-step", stepPayload(orderId, step), priority, null, null, null, null, null, callback);
+    }
+
+    /** Refuses (400 naming callback.url) an order callback Sluice may not deliver. */
+    void checkCallback(OrderRequest.OrderCallback callback) {
+        callbacks.getObject().refusal(new dev.sluice.jobs.Callback(callback.url(), java.util.Set.copyOf(
+                callback.events() == null ? dev.sluice.jobs.Callback.EVENTS : callback.events())))
+                .ifPresent(reason -> {
+                    throw new dev.sluice.jobs.InvalidJobException(dev.sluice.jobs.InvalidJobException.Kind.INVALID_REQUEST,
+                            List.of(new dev.sluice.jobs.Violation("callback.url", reason)));
+                });
+    }
+
     /** Queues a step job; a second submission of the same step of the same order is a no-op. */
     void submit(String orderId, OrderStep step, Priority priority) {
-        submitter.submit(JobRequest.of("order-step", stepPayload(orderId, step), priority),
+        submitter.submit(stepRequest(orderId, step, priority, read(orderId).get("callback")),
                 new Idempotency("orders", orderId + ":" + step.wire(), step.wire()));
     }
 

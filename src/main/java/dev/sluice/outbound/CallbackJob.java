@@ -172,6 +172,7 @@ class CallbackJob implements JobHandler<CallbackJob.Payload>, Callback.Policy {
             data.put("state", job.state().wire());
             data.put("priority", job.priority().wire());
             data.put("attempts", job.attempts());
+            data.put("payload", job.payload() == null ? null : json.readTree(job.payload()));
             data.put("result", job.result() == null ? null : json.readTree(job.result()));
             data.put("error", job.error() == null ? null : Map.of("type", String.valueOf(job.errorType()),
                     "message", job.error()));

@@ -36,6 +36,8 @@ import dev.sluice.support.IntegrationTest;
  * callback, and records the webhook ids it saw.
  */
 @TestPropertySource(properties = {"sluice.retry.backoff=200ms", "sluice.retry.max-backoff=500ms",
+        "sluice.orders.payment=20ms", "sluice.orders.picking=20ms", "sluice.orders.shipping=20ms",
+        "sluice.orders.delivery=20ms",
         "sluice.callbacks.secret=" + CallbackTests.SECRET})
 class CallbackTests extends IntegrationTest {
 
@@ -171,6 +173,24 @@ class CallbackTests extends IntegrationTest {
         assertThat(body.get("data").get("states").get("failed").asInt()).isEqualTo(1);
         assertThat(deliveriesTo("/batch").get(0).get("verified")).isEqualTo(true);
         await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(() -> deliveriesTo("/batch").size() == 1);
+    }
+
+    @Test
+    void anOrdersCallbackTellsWhenItIsDelivered() {
+        Api.Response placed = api.post("/api/orders", "{\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
+                + "\"items\":[{\"sku\":\"BOOK-42\",\"quantity\":1,\"unitPrice\":12.50}],\"shipping\":\"express\","
+                + "\"callback\":{\"url\":\"" + url("/order") + "\"}}");
+        assertThat(placed.status()).as(placed.body()).isEqualTo(202);
+        String id = placed.json().get("id").asString();
+        await().atMost(Duration.ofSeconds(15)).until(() -> deliveriesTo("/order").size() == 1);
+
+        JsonNode body = JSON.readTree((String) deliveriesTo("/order").get(0).get("body"));
+        assertThat(body.get("type").asString()).isEqualTo("job.succeeded");
+        assertThat(body.get("data").get("payload").get("orderId").asString()).isEqualTo(id);
+        assertThat(body.get("data").get("payload").get("step").asString()).isEqualTo("delivery");
+        assertThat(api.post("/api/orders", "{\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},"
+                + "\"items\":[{\"sku\":\"B\",\"quantity\":1,\"unitPrice\":1}],\"shipping\":\"express\","
+                + "\"callback\":{\"url\":\"http://10.0.0.1/x\"}}").status()).isEqualTo(400);
     }
 
     @Test
