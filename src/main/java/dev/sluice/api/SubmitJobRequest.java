@@ -31,5 +31,17 @@ record SubmitJobRequest(
         String delay,
         @Schema(description = "queue the job at this time (ISO-8601, by the queue's clock); not together with "
                 + "delay", example = "2026-11-21T18:00:00Z")
-        Instant runAt) {
+        Instant runAt,
+        @Schema(description = "POST the job, signed (Standard Webhooks), to this allowed URL when it reaches one of "
+                + "these final states (default: all four); needs sluice.callbacks.secret")
+        CallbackRequest callback) {
+
+    @Schema(name = "Callback")
+    record CallbackRequest(
+            @Schema(description = "an absolute URL allowed by sluice.http.allowed-targets",
+                    example = "https://shop.example.com/hooks/sluice", requiredMode = Schema.RequiredMode.REQUIRED)
+            String url,
+            @Schema(description = "succeeded, failed, dead, cancelled; default all four")
+            java.util.List<String> events) {
+    }
 }
