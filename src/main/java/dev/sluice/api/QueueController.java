@@ -74,7 +74,14 @@ class QueueController {
         Capacity capacity = new Capacity(limits.capacity(), used,
                 limits.capacity() == 0 ? 0 : Math.round(1000.0 * used / limits.capacity()) / 10.0, perPriority);
         List<String> paused = inspector.paused().stream().map(Priority::wire).toList();
-        return new QueuesView(depths, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(), capacity,
+        Map<String, Map<String, Long>> lanes = new LinkedHashMap<>();
+        inspector.laneDepths().forEach((type, waiting) -> {
+            Map<String, Long> shown = new LinkedHashMap<>();
+            waiting.forEach((priority, depth) -> shown.put(priority.wire(), depth));
+            lanes.put(type, shown);
+        });
+        return new QueuesView(depths, lanes, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(),
+                capacity,
                 stats.nodes().stream()
                 .map(n -> new NodeView(n.id(), n.poolSize(), n.freeWorkers(), n.busyWorkers(), n.running(),
                         n.consistent(), n.lastHeartbeat()))
@@ -82,13 +89,15 @@ class QueueController {
     }
 
     /**
-     * @param queues    jobs waiting per priority
+     * @param queues    jobs waiting per priority (for the nodes' own workers)
+     * @param lanes     jobs of remote types waiting per type and priority (for remote workers); only
+     *                  types with waiting jobs
      * @param paused    priorities no node takes jobs from now
      * @param scheduled jobs submitted for later, not yet due
      * @param retrying  failed jobs waiting out their retry back-off
      * @param dead      jobs in the dead-letter set
      */
-    record QueuesView(Map<String, Long> queues, List<String> paused, long scheduled, long retrying, long running,
+    record QueuesView(Map<String, Long> queues, Map<String, Map<String, Long>> lanes, List<String> paused, long scheduled, long retrying, long running,
             long dead, Capacity capacity,
             List<NodeView> nodes) {
     }

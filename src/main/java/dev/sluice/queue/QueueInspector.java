@@ -108,6 +108,36 @@ public class QueueInspector {
         return jobs;
     }
 
+    /**
+     * Waiting jobs per remote type and priority (their lanes), in one round trip after reading the
+     * types' names; types without waiting jobs are left out.
+     */
+    public Map<String, Map<Priority, Long>> laneDepths() {
+        Set<String> types = redis.opsForSet().members(keys.jobTypes());
+        if (types == null || types.isEmpty()) {
+            return Map.of();
+        }
+        List<String> names = new ArrayList<>(new java.util.TreeSet<>(types));
+        List<Long> lengths = SharedConnection.send(redis, async -> {
+            List<RedisFuture<Long>> futures = new ArrayList<>(names.size() * 3);
+            names.forEach(type -> keys.lanes(type).forEach(lane -> futures.add(async.llen(SharedConnection.bytes(lane)))));
+            List<Long> replies = new ArrayList<>(futures.size());
+            futures.forEach(future -> replies.add(SharedConnection.await(future)));
+            return replies;
+        });
+        Map<String, Map<Priority, Long>> depths = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            Map<Priority, Long> lanes = new EnumMap<>(Priority.class);
+            for (Priority priority : Priority.values()) {
+                lanes.put(priority, lengths.get(i * 3 + priority.ordinal()));
+            }
+            if (lanes.values().stream().anyMatch(n -> n > 0)) {
+                depths.put(names.get(i), lanes);
+            }
+        }
+        return depths;
+    }
+
     /** @param total how many jobs are in that state in all */
     public record Page(List<Job> jobs, long total) {
     }

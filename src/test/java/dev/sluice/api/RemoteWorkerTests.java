@@ -112,6 +112,7 @@ class RemoteWorkerTests extends IntegrationTest {
         assertThat(redis.opsForList().size(keys.freeWorkers(member))).isZero();
         assertThat(redis.opsForZSet().size(keys.leases(member))).isEqualTo(3);
         JsonNode queues = api.get("/api/queues").json();
+        assertThat(queues.get("lanes").get("race").get("normal").asInt()).as("remote jobs still waiting").isEqualTo(37);
         JsonNode racer = queues.get("nodes").valueStream().filter(n -> n.get("id").asString().equals(member))
                 .findFirst().orElseThrow();
         assertThat(racer.get("poolSize").asInt()).isEqualTo(3);
