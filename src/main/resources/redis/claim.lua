@@ -1,7 +1,7 @@
 --[[
 claim: take free-worker tokens of one node and pay each with the next job in strict priority order
-(every high job before any normal one, every normal before any low). A job is never claimed without
-a token; tokens left over go back. Claimed jobs become running, with their attempt counted, and get a
+(every high job before any normal one, every normal before any low), or, with weighted priorities,
+in turn by weight. A job is never claimed without a token; tokens left over go back. Claimed jobs become running, with their attempt counted, and get a
 lease in the node's lease set.
 
 First, delayed jobs that are due (scheduled time reached, retry back-off over) move to the tail of
@@ -15,7 +15,8 @@ KEYS[3..5]  queue lists: high, normal, low
 KEYS[6]     retrying zset (the key {ns}:delayed; retrying job id -> due time, ms)
 KEYS[7]     scheduled zset (scheduled job id -> due time, ms)
 KEYS[8]     paused set: priority names (high|normal|low) no node takes jobs from until resumed
-KEYS[9..]   the lists to claim from, in order: a node's are KEYS[3..5] again; a remote worker's are
+KEYS[9]     the weighted-priorities turn counter (a string; used only when ARGV[8] gives weights)
+KEYS[10..]  the lists to claim from, in order: a node's are KEYS[3..5] again; a remote worker's are
             its types' lanes, every type's high lane first, then normal, then low. A list's priority
             is the last part of its name.
 ARGV[1]     most jobs to claim (the node's idle workers)
@@ -30,6 +31,8 @@ ARGV[7]     for a remote worker, a random lease base: the n-th job claimed gets 
             '<base>.<n>', and its token and lease are kept in its hash (fields token, lease) so that
             only the worker holding it can renew or finish it, and recovery can give the token back.
             Empty for a node (its dispatcher keeps its own book).
+ARGV[8]     empty for strict priorities; or weights 'high,normal,low' (e.g. '6,3,1'): then each job's
+            priority is chosen in turn by weight (sluice.dispatch.priorities=weighted)
 
 Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
             JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
@@ -102,44 +105,98 @@ for _, priority in ipairs(redis.call('SMEMBERS', KEYS[8])) do
   paused[priority] = true
 end
 local remote = ARGV[7] ~= ''
-for q = 9, #KEYS do
-  while used < #tokens and not paused[string.match(KEYS[q], '([^:]+)$')] do
-    local ids = redis.call('LPOP', KEYS[q], #tokens - used)
-    if not ids then
-      break
+
+-- claims one popped id when its job is still queued; counts an id whose hash is gone as lost
+local function claim_id(id)
+  local key = ARGV[4] .. id
+  local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
+    'priority', 'createdAt', 'runAt')
+  if job[1] == 'queued' then
+    used = used + 1
+    local attempt = tonumber(job[4]) + 1
+    redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+    if remote then
+      redis.call('HSET', key, 'token', tokens[used], 'lease', ARGV[7] .. '.' .. used)
     end
-    for _, id in ipairs(ids) do
-      local key = ARGV[4] .. id
-      local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
-        'priority', 'createdAt', 'runAt')
-      if job[1] == 'queued' then
-        used = used + 1
-        local attempt = tonumber(job[4]) + 1
-        redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
-        if remote then
-          redis.call('HSET', key, 'token', tokens[used], 'lease', ARGV[7] .. '.' .. used)
-        end
-        if job[7] then
-          redis.call('HDEL', key, 'progress', 'progressMessage')
-        end
-        local waited = math.max(0, now - math.max(tonumber(job[9]) or now, tonumber(job[10]) or 0))
-        if firehose or job[6] then
-          events[#events + 1] = { id = id, state = 'running', type = job[2], attempt = attempt, at = now,
-            waited = waited }
-        end
-        leases[#leases + 1] = deadline
-        leases[#leases + 1] = id
-        out[#out + 1] = id
-        out[#out + 1] = tokens[used]
-        out[#out + 1] = job[2]
-        out[#out + 1] = job[3]
-        out[#out + 1] = attempt
-        out[#out + 1] = job[5]
-        out[#out + 1] = job[8]
-        out[#out + 1] = waited
-      elseif not job[1] then
-        out[3] = out[3] + 1
+    if job[7] then
+      redis.call('HDEL', key, 'progress', 'progressMessage')
+    end
+    local waited = math.max(0, now - math.max(tonumber(job[9]) or now, tonumber(job[10]) or 0))
+    if firehose or job[6] then
+      events[#events + 1] = { id = id, state = 'running', type = job[2], attempt = attempt, at = now,
+        waited = waited }
+    end
+    leases[#leases + 1] = deadline
+    leases[#leases + 1] = id
+    out[#out + 1] = id
+    out[#out + 1] = tokens[used]
+    out[#out + 1] = job[2]
+    out[#out + 1] = job[3]
+    out[#out + 1] = attempt
+    out[#out + 1] = job[5]
+    out[#out + 1] = job[8]
+    out[#out + 1] = waited
+  elseif not job[1] then
+    out[3] = out[3] + 1
+  end
+end
+
+local function priority_of(list)
+  return string.match(list, '([^:]+)$')
+end
+
+if ARGV[8] == '' then
+  -- strict: every high job before any normal one, every normal before any low
+  for q = 10, #KEYS do
+    while used < #tokens and not paused[priority_of(KEYS[q])] do
+      local ids = redis.call('LPOP', KEYS[q], #tokens - used)
+      if not ids then
+        break
       end
+      for _, id in ipairs(ids) do
+        claim_id(id)
+      end
+    end
+  end
+else
+  -- weighted: each job's priority is taken in turn by weight (a shared counter, KEYS[9]), falling back
+  -- to the highest priority that has jobs; so a priority with jobs gets at least its share of claims
+  local weight = {}
+  local total = 0
+  local names = { 'high', 'normal', 'low' }
+  local i = 0
+  for w in string.gmatch(ARGV[8], '[^,]+') do
+    i = i + 1
+    weight[names[i]] = tonumber(w)
+    total = total + tonumber(w)
+  end
+  local groups = { high = {}, normal = {}, low = {} }
+  for q = 10, #KEYS do
+    local priority = priority_of(KEYS[q])
+    if groups[priority] and not paused[priority] then
+      groups[priority][#groups[priority] + 1] = KEYS[q]
+    end
+  end
+  local empty = {}
+  while used < #tokens do
+    local turn = redis.call('INCR', KEYS[9]) % total
+    local first = turn < weight.high and 'high' or (turn < weight.high + weight.normal and 'normal' or 'low')
+    local popped = false
+    for _, priority in ipairs({ first, 'high', 'normal', 'low' }) do
+      for _, list in ipairs(groups[priority]) do
+        if not popped and not empty[list] then
+          local ids = redis.call('LPOP', list, 1)
+          if ids then
+            popped = true
+            claim_id(ids[1])
+          else
+            empty[list] = true
+          end
+        end
+      end
+    end
+    if not popped then
+      break
     end
   end
 end

@@ -143,7 +143,25 @@ public record SluiceProperties(
             @DefaultValue("30s") @NotNull Duration lease,
             @DefaultValue("5s") @NotNull Duration heartbeat,
             @DefaultValue("10s") @NotNull Duration drainTimeout,
-            @DefaultValue("5s") @NotNull Duration reaperInterval) {
+            @DefaultValue("5s") @NotNull Duration reaperInterval,
+            @DefaultValue("strict") @Pattern(regexp = "strict|weighted", message = "must be strict or weighted")
+            String priorities,
+            @DefaultValue @Valid Weights weights) {
+
+        /**
+         * With {@code priorities: weighted}, each claimed job's priority is taken in turn by these
+         * weights (1-100 each), falling back to the highest priority with jobs.
+         */
+        public record Weights(
+                @DefaultValue("6") @Min(1) @Max(100) int high,
+                @DefaultValue("3") @Min(1) @Max(100) int normal,
+                @DefaultValue("1") @Min(1) @Max(100) int low) {
+        }
+
+        /** What claim.lua is given: empty for strict, else "high,normal,low" weights. */
+        public String claimWeights() {
+            return "weighted".equals(priorities) ? weights.high() + "," + weights.normal() + "," + weights.low() : "";
+        }
 
         @AssertTrue(message = "heartbeat must be shorter than half the lease, or healthy nodes lose their jobs")
         public boolean isHeartbeatWellWithinLease() {

@@ -131,6 +131,11 @@ public final class RedisKeys {
         return prefix + "-";
     }
 
+    /** String counter: whose turn it is among the priorities, when they are weighted (claim.lua). */
+    public String priorityTurn() {
+        return prefix + "priority-turn";
+    }
+
     /** SET of the priorities (high, normal, low) that no node takes jobs from while paused. */
     public String paused() {
         return prefix + "paused";

@@ -104,13 +104,14 @@ public class RemoteLedger {
         keyList.add(keys.retrying());
         keyList.add(keys.scheduled());
         keyList.add(keys.paused());
+        keyList.add(keys.priorityTurn());
         for (Priority priority : Priority.values()) {
             types.forEach(type -> keyList.add(keys.lane(type, priority)));
         }
         String base = randomBase();
         List<?> reply = redis.execute(LuaScripts.CLAIM, keyList, Integer.toString(want),
                 Long.toString(dispatch.lease().toMillis()), member, keys.jobPrefix(), keys.eventsChannel(),
-                events.firehose() ? "1" : "0", base);
+                events.firehose() ? "1" : "0", base, dispatch.claimWeights());
         WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
         Instant deadline = Instant.ofEpochMilli((Long) reply.get(0) + dispatch.lease().toMillis());
         List<RemoteClaim> claimed = new ArrayList<>(claim.jobs().size());

@@ -48,20 +48,21 @@ public class WorkerLedger {
     }
 
     private List<String> claimKeys(String node) {
-        List<String> keyList = new ArrayList<>(11);
+        List<String> keyList = new ArrayList<>(12);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
         keyList.add(keys.retrying());
         keyList.add(keys.scheduled());
         keyList.add(keys.paused());
+        keyList.add(keys.priorityTurn());
         keyList.addAll(keys.queues());
         return keyList;
     }
 
     private List<String> claimArgs(String node, int want) {
         return List.of(Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix(),
-                keys.eventsChannel(), events.firehose() ? "1" : "0", "");
+                keys.eventsChannel(), events.firehose() ? "1" : "0", "", dispatch.claimWeights());
     }
 
     static Claim toClaim(List<?> reply) {
