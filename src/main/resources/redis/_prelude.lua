@@ -37,11 +37,86 @@ end
 -- script, so a job never ends without its callback queued. The callback job's id and its webhook id
 -- are fixed here, so every retry of the delivery carries the same webhook-id. Its list and the wake
 -- channel are named as RedisKeys names them ({ns}:queue:<priority>, {ns}:wake).
+-- Fair share within a list (a priority's queue or a lane): jobs with a key (a tenant, a customer) wait
+-- in their key's own list <L>#<key>, and the ring <L># holds, once each, the keys that have jobs waiting,
+-- plus '' for L's keyless jobs while any keyed job waits; a claim takes one job per key per turn
+-- (pop_fair). <L>#n counts the keyed jobs, for depths and capacity. With no keyed job waiting, the ring
+-- is empty and L is used exactly as without keys. RedisKeys names these as the scripts build them.
+
+-- Puts a job in list L (as queue_of found it), at the tail or, with head, at the front (a job that was
+-- next in line once already). Returns whether a list went from empty to non-empty (a wake-up is due).
+local function push_job(L, key, id, head)
+  local push = head and 'LPUSH' or 'RPUSH'
+  local ring = L .. '#'
+  if not key or key == '' then
+    local n = redis.call(push, L, id)
+    if n == 1 and redis.call('LLEN', ring) > 0 then
+      redis.call(push, ring, '')
+    end
+    return n == 1
+  end
+  redis.call('INCR', L .. '#n')
+  if redis.call(push, L .. '#' .. key, id) == 1 then
+    local was_empty = redis.call('LLEN', ring) == 0
+    redis.call(push, ring, key)
+    if was_empty and redis.call('LLEN', L) > 0 then
+      redis.call('RPUSH', ring, '')
+    end
+    return true
+  end
+  return false
+end
+
+-- Takes up to n ids from list L: plain LPOP while no keyed job waits, else round robin over the ring,
+-- one job per key per turn. A key whose list is empty leaves the ring.
+local function pop_fair(L, n)
+  local ring = L .. '#'
+  if redis.call('LLEN', ring) == 0 then
+    return redis.call('LPOP', L, n) or {}
+  end
+  local ids = {}
+  while #ids < n do
+    local key = redis.call('LPOP', ring)
+    if not key then
+      break
+    end
+    local list = key == '' and L or L .. '#' .. key
+    local id = redis.call('LPOP', list)
+    if id then
+      ids[#ids + 1] = id
+      if key ~= '' then
+        redis.call('DECR', L .. '#n')
+      end
+      if redis.call('LLEN', list) > 0 and (key ~= '' or redis.call('LLEN', ring) > 0) then
+        redis.call('RPUSH', ring, key)
+      end
+    end
+  end
+  return ids
+end
+
+-- Removes a waiting job from list L (a cancel); its key's list when it has a key.
+local function remove_job(L, key, id)
+  if not key or key == '' then
+    return redis.call('LREM', L, 1, id)
+  end
+  local removed = redis.call('LREM', L .. '#' .. key, 1, id)
+  if removed > 0 then
+    redis.call('DECR', L .. '#n')
+  end
+  return removed
+end
+
+-- How many jobs wait in list L, keyed ones included.
+local function waiting_in(L)
+  return redis.call('LLEN', L) + (tonumber(redis.call('GET', L .. '#n')) or 0)
+end
+
 local function queue_callback(job_prefix, cid, callback, payload, now)
   redis.call('HSET', job_prefix .. cid, 'type', 'callback', 'priority', callback.priority, 'state', 'queued',
     'payload', cjson.encode(payload), 'attempts', 0, 'maxAttempts', callback.maxAttempts,
     'timeoutMs', callback.timeoutMs, 'createdAt', now)
-  if redis.call('RPUSH', ns_of(job_prefix) .. 'queue:' .. callback.priority, cid) == 1 then
+  if push_job(ns_of(job_prefix) .. 'queue:' .. callback.priority, nil, cid, false) then
     redis.call('PUBLISH', ns_of(job_prefix) .. 'wake', 'callback')
   end
 end

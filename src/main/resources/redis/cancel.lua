@@ -19,7 +19,7 @@ Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled
             failed, dead, cancelled) or already being cancelled; false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback', 'batch')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback', 'batch', 'key')
 local state = job[1]
 if not state then
   return false
@@ -28,7 +28,7 @@ local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 
 if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   if state == 'queued' then
-    redis.call('LREM', queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[5]), 1, ARGV[1])
+    remove_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[5]), job[8], ARGV[1])
   elseif state == 'retrying' then
     redis.call('ZREM', KEYS[5], ARGV[1])
   else

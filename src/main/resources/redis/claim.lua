@@ -69,10 +69,10 @@ local function promote(zset, from_state)
   local due = redis.call('ZRANGEBYSCORE', zset, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'priority', 'type', 'lane')
+    local job = redis.call('HMGET', key, 'state', 'priority', 'type', 'lane', 'key')
     if job[1] == from_state and lists[job[2]] then
       redis.call('HSET', key, 'state', 'queued')
-      redis.call('RPUSH', queue_of(lists, ARGV[4], job[2], job[4]), id)
+      push_job(queue_of(lists, ARGV[4], job[2], job[4]), job[5], id, false)
       if firehose then
         events[#events + 1] = { id = id, state = 'queued', type = job[3], at = now }
       end
@@ -149,8 +149,8 @@ if ARGV[8] == '' then
   -- strict: every high job before any normal one, every normal before any low
   for q = 10, #KEYS do
     while used < #tokens and not paused[priority_of(KEYS[q])] do
-      local ids = redis.call('LPOP', KEYS[q], #tokens - used)
-      if not ids then
+      local ids = pop_fair(KEYS[q], #tokens - used)
+      if #ids == 0 then
         break
       end
       for _, id in ipairs(ids) do
@@ -185,8 +185,8 @@ else
     for _, priority in ipairs({ first, 'high', 'normal', 'low' }) do
       for _, list in ipairs(groups[priority]) do
         if not popped and not empty[list] then
-          local ids = redis.call('LPOP', list, 1)
-          if ids then
+          local ids = pop_fair(list, 1)
+          if ids[1] then
             popped = true
             claim_id(ids[1])
           else

@@ -28,11 +28,12 @@ ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new
 ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
             entry}; empty for none. It is written only when the jobs are: never one without the other.
 ARGV[13]    the batch's callback (JSON as for a job, fired once when every member has ended), or empty
-ARGV[14..]  ten values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[14..]  eleven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
             empty), lane (the type's name when it is a remote type, else empty), callback (JSON read by
-            on_final in the prelude when the job ends; empty for none). A batch takes the owner of its
+            on_final in the prelude when the job ends; empty for none), key (its tenant, customer or
+            resource: fair share within its priority, see push_job; empty for none). A batch takes the owner of its
             first job. A remote type's job waits in its type's own lane list (queue_of in the prelude), and
             its type must be registered ({ns}:job-type:<type> exists) when it is enqueued: a type deleted
             meanwhile refuses the whole call.
@@ -59,11 +60,11 @@ local adding = { high = 0, normal = 0, low = 0 }
 local jobs = #KEYS - 11
 local lanes = {}
 for i = 0, jobs - 1 do
-  local priority = ARGV[14 + i * 10 + 1]
+  local priority = ARGV[14 + i * 11 + 1]
   adding[priority] = adding[priority] + 1
-  local lane = ARGV[14 + i * 10 + 8]
+  local lane = ARGV[14 + i * 11 + 8]
   if lane ~= '' and not lanes[lane] then
-    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[14 + i * 10])
+    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[14 + i * 11])
     if redis.call('EXISTS', ns_of(prefix) .. 'job-type:' .. lane) == 0 then
       return { 'unknown-type', lane }
     end
@@ -73,14 +74,14 @@ end
 if total_limit > 0 or limits.high > 0 or limits.normal > 0 or limits.low > 0 then
   local depth, total = {}, 0
   for priority, list in pairs(lists) do
-    depth[priority] = redis.call('LLEN', list)
+    depth[priority] = waiting_in(list)
     total = total + depth[priority]
   end
   if total_limit > 0 then
     total = total + redis.call('ZCARD', KEYS[4]) + redis.call('ZCARD', KEYS[8])
     for lane, prefix in pairs(lanes) do
       for priority, _ in pairs(lists) do
-        total = total + redis.call('LLEN', queue_of(lists, prefix, priority, lane))
+        total = total + waiting_in(queue_of(lists, prefix, priority, lane))
       end
     end
   end
@@ -111,12 +112,16 @@ if ARGV[12] ~= '' then
 end
 
 local pushes = {}
+local keyed = {}
 local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 14 + i * 10
-  local id, priority, when, lane = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
+  local a = 14 + i * 11
+  local id, priority, when, lane, job_key = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8], ARGV[a + 10]
+  if job_key ~= '' then
+    redis.call('HSET', KEYS[12 + i], 'key', job_key)
+  end
   if ARGV[a + 9] ~= '' then
     redis.call('HSET', KEYS[12 + i], 'callback', ARGV[a + 9])
   end
@@ -146,9 +151,13 @@ for i = 0, jobs - 1 do
     end
   else
     local list = queue_of(lists, string.sub(key, 1, #key - #id), priority, lane)
-    local ids = pushes[list] or {}
-    pushes[list] = ids
-    ids[#ids + 1] = id
+    if job_key ~= '' then
+      keyed[#keyed + 1] = { list, job_key, id }
+    else
+      local ids = pushes[list] or {}
+      pushes[list] = ids
+      ids[#ids + 1] = id
+    end
   end
 end
 
@@ -159,7 +168,15 @@ for list, ids in pairs(pushes) do
     local to = math.min(from + 999, #ids)
     if redis.call('RPUSH', list, unpack(ids, from, to)) == to - from + 1 then
       woke = true
+      if redis.call('LLEN', list .. '#') > 0 then
+        redis.call('RPUSH', list .. '#', '') -- keyless jobs take their turn among the keys (push_job)
+      end
     end
+  end
+end
+for _, job in ipairs(keyed) do
+  if push_job(job[1], job[2], job[3], false) then
+    woke = true
   end
 end
 if earliest then

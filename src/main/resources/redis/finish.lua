@@ -53,7 +53,8 @@ for i = 9, #ARGV, 8 do
       local lane = redis.call('HGET', key, 'lane')
       redis.call('HSET', key, 'state', 'queued', 'attempts', math.max(0, tonumber(job[2]) - 1))
       redis.call('HDEL', key, 'startedAt', 'node')
-      if redis.call('LPUSH', queue_of({}, ARGV[2], redis.call('HGET', key, 'priority'), lane), id) == 1 then
+      if push_job(queue_of({}, ARGV[2], redis.call('HGET', key, 'priority'), lane), redis.call('HGET', key, 'key'), id,
+          true) then
         redis.call('PUBLISH', ARGV[5], 'released')
       end
     else

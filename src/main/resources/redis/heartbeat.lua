@@ -87,7 +87,7 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   if not known[id] then
     redis.call('ZREM', KEYS[4], id)
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback', 'batch')
+    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback', 'batch', 'key')
     if job[1] == 'running' and job[2] == ARGV[1] and lists[job[4]] then
       handed = handed + 1
       if job[5] == '1' then
@@ -97,7 +97,7 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
       else
         redis.call('HSET', key, 'state', 'queued', 'attempts', math.max(0, tonumber(job[3]) - 1))
         redis.call('HDEL', key, 'startedAt', 'node')
-        if redis.call('LPUSH', lists[job[4]], id) == 1 then
+        if push_job(lists[job[4]], job[8], id, true) then
           woke = true
         end
       end

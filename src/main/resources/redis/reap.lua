@@ -50,7 +50,7 @@ local events = {}
 local function recover(node, id, gone)
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'maxAttempts', 'cancelRequested', 'priority',
-    'type', 'lane', 'token', 'callback', 'batch')
+    'type', 'lane', 'token', 'callback', 'batch', 'key')
   if job[1] ~= 'running' or job[2] ~= node then
     return
   end
@@ -68,7 +68,7 @@ local function recover(node, id, gone)
   elseif after_failure(tonumber(job[3]), tonumber(job[4])) == 'retrying' and lists[job[6]] then
     redis.call('HSET', key, 'state', 'queued', 'error', note, 'errorType', 'Lost')
     redis.call('HDEL', key, 'startedAt', 'node')
-    redis.call('LPUSH', queue_of(lists, ARGV[2], job[6], job[8]), id)
+    push_job(queue_of(lists, ARGV[2], job[6], job[8]), job[12], id, true)
     requeued = requeued + 1
     events[#events + 1] = { id = id, state = 'queued', type = job[7], at = now, note = note }
   else

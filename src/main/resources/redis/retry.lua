@@ -13,7 +13,7 @@ Returns     'requeued' when re-queued; the job's unchanged state when it cannot 
             running, retrying, succeeded, scheduled); false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'type', 'lane')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'type', 'lane', 'key')
 local state = job[1]
 if not state then
   return false
@@ -26,7 +26,7 @@ redis.call('HSET', KEYS[1], 'state', 'queued', 'attempts', 0)
 redis.call('HDEL', KEYS[1], 'result', 'error', 'errorType', 'startedAt', 'finishedAt', 'node', 'cancelRequested')
 redis.call('PERSIST', KEYS[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
-if redis.call('RPUSH', queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[4]), ARGV[1]) == 1 then
+if push_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[4]), job[5], ARGV[1], false) then
   redis.call('PUBLISH', ARGV[2], 'retry')
 end
 redis.call('PUBLISH', ARGV[3], cjson.encode({ { id = ARGV[1], state = 'queued', type = job[3] } }))

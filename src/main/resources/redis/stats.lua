@@ -13,7 +13,7 @@ Redis       6.2+
 ]]
 local out = {}
 for i = 1, 3 do
-  out[#out + 1] = redis.call('LLEN', KEYS[i])
+  out[#out + 1] = waiting_in(KEYS[i])
 end
 out[#out + 1] = redis.call('ZCARD', KEYS[4])
 out[#out + 1] = redis.call('ZCARD', KEYS[5])

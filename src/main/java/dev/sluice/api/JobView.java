@@ -38,7 +38,10 @@ record JobView(
         @Schema(description = "the batch it belongs to, if any")
         String batch,
         @Schema(description = "what a running job last reported: {percent, message}")
-        Progress progress) {
+        Progress progress,
+        @Schema(description = "the tenant, customer or resource it belongs to: jobs of one priority are served "
+                + "round-robin across keys")
+        String key) {
 
     record Progress(int percent, String message) {
     }
@@ -52,7 +55,7 @@ record JobView(
                 tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
                 job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.runAt(), job.node(), job.cancelRequested(), job.batch(),
-                job.progress() == null ? null : new Progress(job.progress(), job.progressMessage()));
+                job.progress() == null ? null : new Progress(job.progress(), job.progressMessage()), job.key());
     }
 
     private static JsonNode tree(JsonMapper json, String text) {

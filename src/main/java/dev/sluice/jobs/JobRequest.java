@@ -16,13 +16,19 @@ import dev.sluice.queue.Priority;
  * @param owner the name of the API key that submits it (a producer reads only its own jobs); null
  *              without keys
  * @param callback where to tell when it ends; null for nowhere
+ * @param key      the tenant, customer or resource it belongs to (fair share within its priority); null for none
  */
 public record JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
-        Duration delay, Instant runAt, String owner, Callback callback) {
+        Duration delay, Instant runAt, String owner, Callback callback, String key) {
 
     public JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
             Duration delay, Instant runAt, String owner) {
-        this(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, null);
+        this(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, null, null);
+    }
+
+    public JobRequest(String type, JsonNode payload, Priority priority, Integer maxAttempts, Duration timeout,
+            Duration delay, Instant runAt, String owner, Callback callback) {
+        this(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, callback, null);
     }
 
     public static JobRequest of(String type, JsonNode payload, Priority priority) {
@@ -30,6 +36,6 @@ public record JobRequest(String type, JsonNode payload, Priority priority, Integ
     }
 
     public JobRequest ownedBy(String name) {
-        return new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, name, callback);
+        return new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, name, callback, key);
     }
 }

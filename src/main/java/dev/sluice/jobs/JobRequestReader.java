@@ -26,9 +26,11 @@ import dev.sluice.queue.Priority;
 public class JobRequestReader {
 
     static final Set<String> FIELDS = Set.of("type", "payload", "priority", "maxAttempts", "timeout", "delay",
-            "runAt", "callback");
+            "runAt", "callback", "key");
     static final int MAX_ATTEMPTS = 100;
     static final int MAX_TYPE_LENGTH = 128;
+    /** A job's key: 1 to 128 visible characters. */
+    static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[^\\p{Cntrl}\\p{Space}\\x{85}\\x{A0}\\x{2028}\\x{2029}]{1,128}");
 
     private final Duration maxTimeout;
     private final Duration maxDelay;
@@ -83,7 +85,13 @@ public class JobRequestReader {
             violations.add(new Violation(path + "runAt", "give delay or runAt, not both"));
         }
         Callback callback = callback(node, path, violations);
-        return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, callback),
+        String key = text(node, "key", path, violations, false);
+        if (key != null && !KEY.matcher(key).matches()) {
+            violations.add(new Violation(path + "key", "must be 1 to 128 visible characters (no spaces or control "
+                    + "characters)"));
+            key = null;
+        }
+        return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, callback, key),
                 violations);
     }
 

@@ -197,7 +197,7 @@ public class JobSubmitter {
             boolean later = due.isAfter(createdAt);
             return new Job(job.id(), job.type(), job.priority(), later ? JobState.SCHEDULED : JobState.QUEUED,
                     job.payload(), null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null,
-                    later ? due : null, null, false, batchId, null, null, job.owner());
+                    later ? due : null, null, false, batchId, null, null, job.owner(), job.key());
         }).toList(), batchId, null);
     }
 
@@ -239,14 +239,14 @@ public class JobSubmitter {
                     request.maxAttempts() == null ? remote.maxAttempts() : request.maxAttempts(),
                     request.timeout() == null ? remote.timeout() : request.timeout(),
                     request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), true,
-                    callbackSpec(request));
+                    callbackSpec(request), request.key());
         }
         return new NewJob(JobIds.next(), request.type(),
                 request.priority() == null ? Priority.NORMAL : request.priority(), payload,
                 request.maxAttempts() == null ? handler.maxAttempts() : request.maxAttempts(),
                 request.timeout() == null ? handler.timeout() : request.timeout(),
                 request.delay() == null ? Duration.ZERO : request.delay(), request.owner(), request.runAt(), false,
-                callbackSpec(request));
+                callbackSpec(request), request.key());
     }
 
     private String callbackSpec(JobRequest request) {

@@ -37,5 +37,6 @@ public record Job(
         String batch,
         Integer progress,
         String progressMessage,
-        String owner) {
+        String owner,
+        String key) {
 }

@@ -32,7 +32,8 @@ final class JobHashes {
                 (String) hash.get("batch"),
                 hash.get("progress") == null ? null : Integer.valueOf((String) hash.get("progress")),
                 (String) hash.get("progressMessage"),
-                (String) hash.get("owner"));
+                (String) hash.get("owner"),
+                (String) hash.get("key"));
     }
 
     private static int integer(Object value) {

@@ -58,7 +58,7 @@ public class JobStore {
         keyList.add(record == null ? keys.unused() : record.indexKey());
         keyList.add(record == null ? keys.unused() : record.listKey());
         SluiceProperties.Queues limits = properties.queues();
-        List<String> args = new ArrayList<>(13 + jobs.size() * 10);
+        List<String> args = new ArrayList<>(13 + jobs.size() * 11);
         args.add(keys.wakeChannel());
         args.add(Long.toString(limits.capacity()));
         args.add(Long.toString(limits.perPriority().high()));
@@ -84,6 +84,7 @@ public class JobStore {
             args.add(job.owner() == null ? "" : job.owner());
             args.add(job.remote() ? job.type() : "");
             args.add(job.callback() == null ? "" : job.callback());
+            args.add(job.key() == null ? "" : job.key());
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {

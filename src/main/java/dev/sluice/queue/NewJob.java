@@ -13,13 +13,15 @@ import java.time.Instant;
  * @param remote whether its type is a remote one (registered over HTTP, run by remote workers): then it
  *               waits in its type's own lane, which only workers of that type claim from
  * @param callback the callback to create when it ends (JSON as Callback.Policy#spec makes it), or null
+ * @param key      its tenant, customer or resource, or null: jobs of one priority are served round-robin
+ *                 across keys (push_job, pop_fair in the scripts' prelude)
  */
 public record NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
-        Duration delay, String owner, Instant runAt, boolean remote, String callback) {
+        Duration delay, String owner, Instant runAt, boolean remote, String callback, String key) {
 
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
             Duration delay, String owner, Instant runAt, boolean remote) {
-        this(id, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, remote, null);
+        this(id, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, remote, null, null);
     }
 
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,

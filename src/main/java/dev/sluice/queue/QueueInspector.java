@@ -118,11 +118,20 @@ public class QueueInspector {
             return Map.of();
         }
         List<String> names = new ArrayList<>(new java.util.TreeSet<>(types));
+        // each lane's own length plus its keyed jobs' count (RedisKeys.keyedCount; see push_job)
         List<Long> lengths = SharedConnection.send(redis, async -> {
             List<RedisFuture<Long>> futures = new ArrayList<>(names.size() * 3);
-            names.forEach(type -> keys.lanes(type).forEach(lane -> futures.add(async.llen(SharedConnection.bytes(lane)))));
+            List<RedisFuture<byte[]>> keyed = new ArrayList<>(names.size() * 3);
+            names.forEach(type -> keys.lanes(type).forEach(lane -> {
+                futures.add(async.llen(SharedConnection.bytes(lane)));
+                keyed.add(async.get(SharedConnection.bytes(keys.keyedCount(lane))));
+            }));
             List<Long> replies = new ArrayList<>(futures.size());
-            futures.forEach(future -> replies.add(SharedConnection.await(future)));
+            for (int i = 0; i < futures.size(); i++) {
+                byte[] count = SharedConnection.await(keyed.get(i));
+                replies.add(SharedConnection.await(futures.get(i))
+                        + (count == null ? 0 : Long.parseLong(SharedConnection.string(count))));
+            }
             return replies;
         });
         Map<String, Map<Priority, Long>> depths = new java.util.LinkedHashMap<>();

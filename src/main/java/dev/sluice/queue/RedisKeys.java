@@ -34,6 +34,25 @@ public final class RedisKeys {
         return prefix + "lane:" + type + ":" + priority.wire();
     }
 
+    /**
+     * String: how many jobs with a key wait behind a queue list or lane ({@code <list>#n}). Keyed jobs
+     * wait in {@code <list>#<key>} and the ring {@code <list>#} holds the keys that have jobs, for round
+     * robin within a priority; the scripts build all three names from the list's (push_job, pop_fair).
+     */
+    public String keyedCount(String list) {
+        return list + "#n";
+    }
+
+    /** LIST: the keys with jobs waiting behind a queue list or lane, served in turn (see {@link #keyedCount}). */
+    public String keyRing(String list) {
+        return list + "#";
+    }
+
+    /** LIST of the jobs of one key waiting behind a queue list or lane (see {@link #keyedCount}). */
+    public String keyed(String list, String key) {
+        return list + "#" + key;
+    }
+
     /** A remote type's three lanes, highest priority first. */
     public List<String> lanes(String type) {
         return List.of(lane(type, Priority.HIGH), lane(type, Priority.NORMAL), lane(type, Priority.LOW));

@@ -54,7 +54,7 @@ public final class Benchmark {
 
     /** Settings, as {@code name=value} arguments. */
     record Options(String redisUrl, int jobs, Duration warmUp, Duration measure, int rate, int connections,
-            int batchSize, int runs, int workers, Path jar, String only, int slots) {
+            int batchSize, int runs, int workers, Path jar, String only, int slots, int keys) {
 
         boolean runs(int scenario) {
             return only.isEmpty() || only.contains(Integer.toString(scenario));
@@ -78,7 +78,8 @@ public final class Benchmark {
                     Integer.parseInt(given.getOrDefault("workers", "8")),
                     given.containsKey("jar") ? Path.of(given.get("jar")) : null,
                     given.getOrDefault("only", ""),
-                    Integer.parseInt(given.getOrDefault("slots", "8")));
+                    Integer.parseInt(given.getOrDefault("slots", "8")),
+                    Integer.parseInt(given.getOrDefault("keys", "0")));
         }
     }
 
@@ -189,7 +190,7 @@ public final class Benchmark {
         RedisInfo before = RedisInfo.read(redis);
         List<String> ids;
         try (ConfigurableApplicationContext producer = app(namespace, "sluice.workers.enabled=false")) {
-            ids = enqueue(producer.getBean(JobSubmitter.class), n);
+            ids = enqueue(producer.getBean(JobSubmitter.class), n, options.keys());
         }
         RedisInfo queued = RedisInfo.read(redis);
         RedisInfo drained;
@@ -203,7 +204,8 @@ public final class Benchmark {
         }
         long[] span = startAndFinish(new RedisKeys(namespace), ids);
         double seconds = (span[1] - span[0]) / 1000.0;
-        record("1 drain", "jobs/s, " + n + " no-op jobs queued, " + options.workers() + " workers",
+        record("1 drain", "jobs/s, " + n + " no-op jobs queued, " + options.workers() + " workers"
+                        + (options.keys() > 0 ? ", " + options.keys() + " keys" : ""),
                 "≥ 20,000", n / Math.max(seconds, 0.001));
         record("4 Redis cost", "Redis CPU ms per 1,000 jobs (drain)", "≤ 30",
                 (drained.cpuSeconds() - queued.cpuSeconds()) * 1000.0 / (n / 1000.0));
@@ -311,13 +313,16 @@ public final class Benchmark {
         return stats.depths().values().stream().mapToLong(Long::longValue).sum() == 0 && stats.running() == 0;
     }
 
-    private static List<String> enqueue(JobSubmitter submitter, int n) {
+    /** N no-op jobs of mixed priorities, with {@code keys} keys in turn (0: keyless), in batches of 1,000. */
+    private static List<String> enqueue(JobSubmitter submitter, int n, int keys) {
         List<String> ids = new ArrayList<>(n);
         ObjectNode empty = JsonNodeFactory.instance.objectNode();
         Priority[] priorities = Priority.values();
         for (int from = 0; from < n; from += 1000) {
             List<JobRequest> batch = IntStream.range(from, Math.min(n, from + 1000))
-                    .mapToObj(i -> JobRequest.of("noop", empty, priorities[i % 3])).toList();
+                    .mapToObj(i -> keys == 0 ? JobRequest.of("noop", empty, priorities[i % 3])
+                            : new JobRequest("noop", empty, priorities[i % 3], null, null, null, null, null, null,
+                                    "tenant-" + (i % keys))).toList();
             submitter.submitAll(batch).stream().map(Job::id).forEach(ids::add);
         }
         return ids;
