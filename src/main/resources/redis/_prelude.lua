@@ -75,6 +75,7 @@ local function pop_fair(L, n)
     return redis.call('LPOP', L, n) or {}
   end
   local ids = {}
+  local keyed = 0
   while #ids < n do
     local key = redis.call('LPOP', ring)
     if not key then
@@ -85,12 +86,15 @@ local function pop_fair(L, n)
     if id then
       ids[#ids + 1] = id
       if key ~= '' then
-        redis.call('DECR', L .. '#n')
+        keyed = keyed + 1
       end
       if redis.call('LLEN', list) > 0 and (key ~= '' or redis.call('LLEN', ring) > 0) then
         redis.call('RPUSH', ring, key)
       end
     end
+  end
+  if keyed > 0 then
+    redis.call('DECRBY', L .. '#n', keyed)
   end
   return ids
 end
