@@ -116,6 +116,74 @@ local function waiting_in(L)
   return redis.call('LLEN', L) + (tonumber(redis.call('GET', L .. '#n')) or 0)
 end
 
+-- Concurrency caps (issue 16): {ns}:limits:<type> may hold concurrency (at most that many of the type
+-- running at once, over every node and remote worker) and perKeyConcurrency (at most that many per
+-- key, keyless jobs being one key). {ns}:running counts running jobs per type and per '<type>|<key>'.
+-- A job over its cap is parked in {ns}:parked:<type> (or :<type>|<key>) instead of claimed, so the
+-- jobs behind it are not held up; each job of the type that stops running lets one parked job back to
+-- the head of its queue, and wakes the dispatchers.
+local limits_read = {}
+local function limits_of(ns, type)
+  local limits = limits_read[type]
+  if limits == nil then
+    local stored = redis.call('HMGET', ns .. 'limits:' .. type, 'concurrency', 'perKeyConcurrency')
+    limits = { cap = tonumber(stored[1]), per_key = tonumber(stored[2]) }
+    limits_read[type] = limits
+  end
+  return limits
+end
+
+-- Takes a running slot of the job's type (and key) when it has a cap. Returns false, after parking the
+-- job, when the cap is reached.
+local function take_slot(ns, job_key, id, type, key)
+  local limits = limits_of(ns, type)
+  if not limits.cap and not limits.per_key then
+    return true
+  end
+  local running = ns .. 'running'
+  local per = type .. '|' .. (key or '')
+  if limits.per_key and (tonumber(redis.call('HGET', running, per)) or 0) >= limits.per_key then
+    redis.call('RPUSH', ns .. 'parked:' .. per, id)
+    redis.call('HSET', job_key, 'parked', ns .. 'parked:' .. per)
+    return false
+  end
+  if limits.cap and (tonumber(redis.call('HGET', running, type)) or 0) >= limits.cap then
+    redis.call('RPUSH', ns .. 'parked:' .. type, id)
+    redis.call('HSET', job_key, 'parked', ns .. 'parked:' .. type)
+    return false
+  end
+  redis.call('HINCRBY', running, type, 1)
+  redis.call('HINCRBY', running, per, 1)
+  redis.call('HSET', job_key, 'capped', per)
+  return true
+end
+
+-- A capped job stopped running (capped: the '<type>|<key>' it counted under, from its hash): gives
+-- its slot back and lets one parked job of the key, else of the type, back to the head of its queue.
+local function release_slot(job_prefix, id, capped)
+  if not capped then
+    return
+  end
+  local ns = ns_of(job_prefix)
+  local type = string.match(capped, '^([^|]*)|')
+  redis.call('HDEL', job_prefix .. id, 'capped')
+  redis.call('HINCRBY', ns .. 'running', type, -1)
+  redis.call('HINCRBY', ns .. 'running', capped, -1)
+  for _, parked in ipairs({ ns .. 'parked:' .. capped, ns .. 'parked:' .. type }) do
+    local back = redis.call('LPOP', parked)
+    if back then
+      local job = redis.call('HMGET', job_prefix .. back, 'state', 'priority', 'lane', 'key')
+      redis.call('HDEL', job_prefix .. back, 'parked')
+      if job[1] == 'queued' then
+        local lists = { high = ns .. 'queue:high', normal = ns .. 'queue:normal', low = ns .. 'queue:low' }
+        push_job(queue_of(lists, job_prefix, job[2], job[3]), job[4], back, true)
+        redis.call('PUBLISH', ns .. 'wake', 'slot')
+      end
+      return
+    end
+  end
+end
+
 local function queue_callback(job_prefix, cid, callback, payload, now)
   redis.call('HSET', job_prefix .. cid, 'type', 'callback', 'priority', callback.priority, 'state', 'queued',
     'payload', cjson.encode(payload), 'attempts', 0, 'maxAttempts', callback.maxAttempts,
@@ -164,6 +232,7 @@ end
 --                times (counted in the hash's throttled field); after that as failed;
 --   deferred  -> retrying after the back-off with the attempt given back (it never started).
 local function record_outcome(id, key, job, kind, result, err, err_type, backoff, now, o)
+  release_slot(o.job_prefix, id, job.capped)
   local state
   if kind == 'deferred' or kind == 'throttled' and redis.call('HINCRBY', key, 'throttled', 1) <= o.max_throttled then
     if job.cancel_requested ~= '1' then

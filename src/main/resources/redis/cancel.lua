@@ -19,7 +19,7 @@ Returns     { state after the call, changed }: { 'cancelled', 1 } when cancelled
             failed, dead, cancelled) or already being cancelled; false when there is no such job
 Redis       6.2+
 ]]
-local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback', 'batch', 'key')
+local job = redis.call('HMGET', KEYS[1], 'state', 'priority', 'cancelRequested', 'type', 'lane', 'callback', 'batch', 'key', 'parked')
 local state = job[1]
 if not state then
   return false
@@ -28,7 +28,12 @@ local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 
 if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   if state == 'queued' then
-    remove_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[5]), job[8], ARGV[1])
+    if job[9] then
+      redis.call('LREM', job[9], 1, ARGV[1]) -- parked: waiting for a slot of its type's cap
+      redis.call('HDEL', KEYS[1], 'parked')
+    else
+      remove_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[5]), job[8], ARGV[1])
+    end
   elseif state == 'retrying' then
     redis.call('ZREM', KEYS[5], ARGV[1])
   else

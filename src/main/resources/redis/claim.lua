@@ -110,8 +110,8 @@ local remote = ARGV[7] ~= ''
 local function claim_id(id)
   local key = ARGV[4] .. id
   local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
-    'priority', 'createdAt', 'runAt')
-  if job[1] == 'queued' then
+    'priority', 'createdAt', 'runAt', 'key')
+  if job[1] == 'queued' and take_slot(ns_of(ARGV[4]), key, id, job[2], job[11] or nil) then
     used = used + 1
     local attempt = tonumber(job[4]) + 1
     redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])

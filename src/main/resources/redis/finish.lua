@@ -38,7 +38,7 @@ for i = 9, #ARGV, 8 do
   local id, lease, attempt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'attempts', 'node', 'maxAttempts', 'cancelRequested', 'errorType',
-    'watched', 'type', 'lease', 'token', 'finishedLease', 'callback', 'batch')
+    'watched', 'type', 'lease', 'token', 'finishedLease', 'callback', 'batch', 'capped')
   if not job[1] then
     out[#out + 1] = 'gone'
     out[#out + 1] = ''
@@ -49,6 +49,7 @@ for i = 9, #ARGV, 8 do
     end
     local state, due
     if ARGV[i + 3] == 'released' and job[5] ~= '1' then
+      release_slot(ARGV[2], id, job[14] or nil)
       state = 'queued'
       local lane = redis.call('HGET', key, 'lane')
       redis.call('HSET', key, 'state', 'queued', 'attempts', math.max(0, tonumber(job[2]) - 1))
@@ -59,7 +60,7 @@ for i = 9, #ARGV, 8 do
       end
     else
       state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
-        cancel_requested = job[5], had_error = job[6], callback = job[12], batch = job[13] }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
+        cancel_requested = job[5], had_error = job[6], callback = job[12], batch = job[13], capped = job[14] or nil }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
         ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7]), now, outcome_keys)
     end
     redis.call('HSET', key, 'finishedLease', lease)

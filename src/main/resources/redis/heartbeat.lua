@@ -87,9 +87,10 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   if not known[id] then
     redis.call('ZREM', KEYS[4], id)
     local key = ARGV[4] .. id
-    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback', 'batch', 'key')
+    local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'priority', 'cancelRequested', 'callback', 'batch', 'key', 'capped')
     if job[1] == 'running' and job[2] == ARGV[1] and lists[job[4]] then
       handed = handed + 1
+      release_slot(ARGV[4], id, job[9] or nil)
       if job[5] == '1' then
         redis.call('HSET', key, 'state', 'cancelled', 'finishedAt', now)
         redis.call('PEXPIRE', key, ARGV[7])

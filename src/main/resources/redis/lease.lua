@@ -28,7 +28,7 @@ if owner and owner ~= ARGV[11] then
   return { 'forbidden', owner }
 end
 local job = redis.call('HMGET', KEYS[1], 'state', 'node', 'attempts', 'lease', 'cancelRequested', 'token', 'type',
-  'watched', 'finishedLease', 'callback', 'batch')
+  'watched', 'finishedLease', 'callback', 'batch', 'capped')
 if not job[1] then
   return { 'gone' }
 end
@@ -40,6 +40,7 @@ if job[1] ~= 'running' or job[2] ~= ARGV[1] or job[3] ~= ARGV[3] or job[4] ~= AR
 end
 local now = now_ms()
 if job[5] == '1' then
+  release_slot(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[9]), ARGV[9], job[12] or nil)
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now, 'finishedLease', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[10])
   redis.call('ZREM', KEYS[2], ARGV[9])

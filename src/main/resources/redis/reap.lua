@@ -50,10 +50,11 @@ local events = {}
 local function recover(node, id, gone)
   local key = ARGV[2] .. id
   local job = redis.call('HMGET', key, 'state', 'node', 'attempts', 'maxAttempts', 'cancelRequested', 'priority',
-    'type', 'lane', 'token', 'callback', 'batch', 'key')
+    'type', 'lane', 'token', 'callback', 'batch', 'key', 'capped')
   if job[1] ~= 'running' or job[2] ~= node then
     return
   end
+  release_slot(ARGV[2], id, job[13] or nil)
   -- a remote worker's token travels with its lease: a live worker gets it back with the job's recovery
   if job[9] and not gone then
     redis.call('RPUSH', ARGV[1] .. node .. ':free-workers', job[9])

@@ -26,6 +26,7 @@ import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.JsonFields;
 import dev.sluice.jobs.RemoteTypes;
 import dev.sluice.jobs.Violation;
+import dev.sluice.queue.Limits;
 import dev.sluice.queue.Priority;
 import dev.sluice.queue.RemoteLedger;
 import dev.sluice.web.Problems;
@@ -42,8 +43,10 @@ class JobTypeController {
     private final JsonMapper json;
     private final Duration maxTimeout;
     private final List<JobTypeView> local;
+    private final Limits limits;
 
-    JobTypeController(JobTypes types, RemoteTypes remote, JsonMapper json, SluiceProperties properties) {
+    JobTypeController(JobTypes types, RemoteTypes remote, JsonMapper json, SluiceProperties properties, Limits limits) {
+        this.limits = limits;
         this.types = types;
         this.remote = remote;
         this.json = json;
@@ -132,6 +135,53 @@ class JobTypeController {
                     + "handler): a remote type may not take its name.");
         }
         return view(remote.put(type, description, schema, timeout, maxAttempts, priority));
+    }
+
+    @GetMapping("/{type}/limits")
+    @Operation(summary = "A job type's concurrency caps and their use now (admin)")
+    @ApiResponse(responseCode = "200", description = "the caps (null: none), running and parked jobs")
+    @ApiResponse(responseCode = "404", description = "no such job type")
+    Map<String, Object> limits(@PathVariable String type) {
+        requireType(type);
+        Limits.Caps caps = limits.get(type);
+        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("type", type);
+        view.put("concurrency", caps.concurrency());
+        view.put("perKeyConcurrency", caps.perKeyConcurrency());
+        limits.use().stream().filter(use -> use.type().equals(type)).findFirst().ifPresent(use -> {
+            view.put("running", use.running());
+            view.put("parked", use.parked());
+        });
+        return view;
+    }
+
+    @PutMapping("/{type}/limits")
+    @Operation(summary = "Set a job type's concurrency caps (admin)", description = "`{concurrency, perKeyConcurrency}`"
+            + " (1-100,000 each; absent or null: no cap). At most that many jobs of the type run at once over every "
+            + "node and remote worker, and at most perKeyConcurrency per key; a job over its cap waits without a "
+            + "worker and starts when a slot frees. Every node obeys the change from its next claim.")
+    @ApiResponse(responseCode = "200", description = "set")
+    @ApiResponse(responseCode = "400", description = "a value out of bounds or an unknown field")
+    @ApiResponse(responseCode = "404", description = "no such job type")
+    Map<String, Object> putLimits(@PathVariable String type, @RequestBody JsonNode body) {
+        requireType(type);
+        List<Violation> violations = new ArrayList<>();
+        JsonFields fields = JsonFields.object(body, Set.of("concurrency", "perKeyConcurrency"), violations);
+        Integer concurrency = fields == null ? null : fields.integer("concurrency", 1, 100_000);
+        Integer perKey = fields == null ? null : fields.integer("perKeyConcurrency", 1, 100_000);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        limits.put(type, new Limits.Caps(concurrency, perKey));
+        return limits(type);
+    }
+
+    private void requireType(String type) {
+        boolean local = types.all().stream().anyMatch(handler -> handler.type().equals(type));
+        if (!local && remote.find(type).isEmpty()) {
+            throw new ProblemException(Problems.NOT_FOUND, "No job type '" + (RemoteTypes.NAME.matcher(type).matches()
+                    ? type : "?") + "' is registered.");
+        }
     }
 
     @DeleteMapping("/{type}")

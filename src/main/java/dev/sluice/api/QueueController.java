@@ -28,8 +28,11 @@ class QueueController {
     private final QueueInspector inspector;
     private final JobOperations operations;
     private final SluiceProperties.Queues limits;
+    private final dev.sluice.queue.Limits caps;
 
-    QueueController(QueueInspector inspector, JobOperations operations, SluiceProperties properties) {
+    QueueController(QueueInspector inspector, JobOperations operations, SluiceProperties properties,
+            dev.sluice.queue.Limits caps) {
+        this.caps = caps;
         this.inspector = inspector;
         this.operations = operations;
         this.limits = properties.queues();
@@ -80,7 +83,16 @@ class QueueController {
             waiting.forEach((priority, depth) -> shown.put(priority.wire(), depth));
             lanes.put(type, shown);
         });
-        return new QueuesView(depths, lanes, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(),
+        Map<String, Map<String, Object>> capped = new LinkedHashMap<>();
+        caps.use().forEach(use -> {
+            Map<String, Object> shown = new LinkedHashMap<>();
+            shown.put("concurrency", use.caps().concurrency());
+            shown.put("perKeyConcurrency", use.caps().perKeyConcurrency());
+            shown.put("running", use.running());
+            shown.put("parked", use.parked());
+            capped.put(use.type(), shown);
+        });
+        return new QueuesView(depths, lanes, capped, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(),
                 capacity,
                 stats.nodes().stream()
                 .map(n -> new NodeView(n.id(), n.poolSize(), n.freeWorkers(), n.busyWorkers(), n.running(),
@@ -92,12 +104,14 @@ class QueueController {
      * @param queues    jobs waiting per priority (for the nodes' own workers)
      * @param lanes     jobs of remote types waiting per type and priority (for remote workers); only
      *                  types with waiting jobs
+     * @param limits    per capped job type: its caps, jobs running and jobs parked (waiting for a slot)
      * @param paused    priorities no node takes jobs from now
      * @param scheduled jobs submitted for later, not yet due
      * @param retrying  failed jobs waiting out their retry back-off
      * @param dead      jobs in the dead-letter set
      */
-    record QueuesView(Map<String, Long> queues, Map<String, Map<String, Long>> lanes, List<String> paused, long scheduled, long retrying, long running,
+    record QueuesView(Map<String, Long> queues, Map<String, Map<String, Long>> lanes,
+            Map<String, Map<String, Object>> limits, List<String> paused, long scheduled, long retrying, long running,
             long dead, Capacity capacity,
             List<NodeView> nodes) {
     }

@@ -62,7 +62,22 @@ public record SluiceProperties(
         @DefaultValue @Valid EmbeddedRedis embeddedRedis,
         @DefaultValue @Valid Redis redis,
         @DefaultValue @Valid Http http,
-        @DefaultValue @Valid Callbacks callbacks) {
+        @DefaultValue @Valid Callbacks callbacks,
+        @DefaultValue @Valid Limits limits) {
+
+    /**
+     * Concurrency caps per job type, written to Redis at start-up (every node then obeys them; the
+     * limits API changes them at run time, until the next start of a node that sets them here).
+     *
+     * @param types per type: {@code concurrency} (running at once, everywhere) and
+     *              {@code per-key-concurrency} (per key), each 1-100,000 or absent
+     */
+    public record Limits(@DefaultValue Map<String, @Valid TypeLimits> types) {
+
+        public record TypeLimits(@Min(1) @Max(100_000) Integer concurrency,
+                @Min(1) @Max(100_000) Integer perKeyConcurrency) {
+        }
+    }
 
     /**
      * The built-in {@code http} job type and the callbacks' deliveries.

@@ -53,6 +53,26 @@ public final class RedisKeys {
         return list + "#" + key;
     }
 
+    /** HASH of a job type's concurrency caps (concurrency, perKeyConcurrency); take_slot builds the same name. */
+    public String limits(String type) {
+        return prefix + "limits:" + type;
+    }
+
+    /** SET of the types that have caps. */
+    public String limitedTypes() {
+        return prefix + "limited-types";
+    }
+
+    /** HASH of running jobs per capped type and per {@code <type>|<key>} (take_slot, release_slot). */
+    public String running() {
+        return prefix + "running";
+    }
+
+    /** LIST of the jobs of a capped type (or {@code <type>|<key>}) waiting for a slot (take_slot parks them). */
+    public String parked(String typeOrTypeAndKey) {
+        return prefix + "parked:" + typeOrTypeAndKey;
+    }
+
     /** A remote type's three lanes, highest priority first. */
     public List<String> lanes(String type) {
         return List.of(lane(type, Priority.HIGH), lane(type, Priority.NORMAL), lane(type, Priority.LOW));

@@ -1,0 +1,71 @@
+package dev.sluice.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.test.context.TestPropertySource;
+
+import dev.sluice.support.Api;
+import dev.sluice.support.IntegrationTest;
+import dev.sluice.support.ProbeJob;
+
+/** Concurrency caps set over HTTP, obeyed by the node's 8 workers, shown in /api/queues. */
+@TestPropertySource(properties = {"sluice.workers.pool-size=8", "sluice.limits.types.square.concurrency=5"})
+class LimitTests extends IntegrationTest {
+
+    @AfterEach
+    void resetProbe() {
+        probe.reset();
+    }
+
+    @Test
+    void aCappedTypeNeverRunsMoreThanItsCapWhileOthersUseTheRestOfThePool() {
+        Api.Response set = api.send(put("/api/job-types/" + probe.type() + "/limits", "{\"concurrency\":3}"));
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(set.json().get("concurrency").asInt()).isEqualTo(3);
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            ids.add(api.submit(ProbeJob.json("p" + i, 150, false, "normal")));
+            ids.add(api.submit("{\"type\":\"sleep\",\"payload\":{\"duration\":\"150ms\"}}"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            JsonNode limits = api.get("/api/queues").json().get("limits").get(probe.type());
+            return limits != null && limits.get("parked").asInt() > 0;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> api.state(id).equals("succeeded")));
+
+        assertThat(probe.maxRunning()).isEqualTo(3);
+        JsonNode limits = api.get("/api/queues").json().get("limits").get(probe.type());
+        assertThat(limits.get("running").asInt()).isZero();
+        assertThat(limits.get("parked").asInt()).isZero();
+        // from the settings
+        assertThat(api.get("/api/job-types/square/limits").json().get("concurrency").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void badLimitsAreRefusedAndChangeNothing() {
+        for (String body : List.of("{\"concurrency\":0}", "{\"concurrency\":-1}", "{\"perKeyConcurrency\":100001}",
+                "{\"concurrency\":\"3\"}", "{\"rate\":{\"limit\":1}}")) {
+            Api.Response refused = api.send(put("/api/job-types/echo/limits", body));
+            assertThat(refused.status()).as(body).isEqualTo(400);
+        }
+        assertThat(api.send(put("/api/job-types/no-such-type/limits", "{\"concurrency\":1}")).status()).isEqualTo(404);
+        assertThat(api.get("/api/job-types/echo/limits").json().get("concurrency").isNull()).isTrue();
+    }
+
+    private HttpRequest.Builder put(String path, String json) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sluice.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Concurrency caps in claim.lua (take_slot, release_slot): two nodes together never run more than a
+ * type's cap, a job over its cap is passed over without holding up the jobs behind it, a finished job
+ * lets one parked job back, and a per-key cap holds per key.
+ */
+class LimitScriptTests extends ScriptTestSupport {
+
+    private static NewJob of(String id, String type, String key) {
+        return new NewJob(id, type, Priority.NORMAL, "{}", 3, Duration.ofSeconds(5), Duration.ZERO, null, null, false,
+                null, key);
+    }
+
+    private void registerNode(String id, int tokens) {
+        ledger.heartbeat(id, tokens, IntStream.rangeClosed(1, tokens).mapToObj(i -> "w" + i).toList(), List.of(),
+                List.of(), null);
+    }
+
+    private long running(String type) {
+        Object count = redis.opsForHash().get(keys.running(), type);
+        return count == null ? 0 : Long.parseLong((String) count);
+    }
+
+    @Test
+    void twoNodesNeverRunMoreThanTheCapAndOtherTypesUseTheRestWithoutWaiting() {
+        new Limits(redis, keys).put("capped", new Limits.Caps(3, null));
+        List<NewJob> jobs = new ArrayList<>();
+        IntStream.range(0, 10).forEach(i -> jobs.add(of("c" + i, "capped", null)));
+        IntStream.range(0, 10).forEach(i -> jobs.add(of("o" + i, "other", null)));
+        store.enqueue(jobs);
+        registerNode("n1", 8);
+        registerNode("n2", 8);
+
+        List<ClaimedJob> first = new ArrayList<>(ledger.claim("n1", 8).jobs());
+        List<ClaimedJob> second = new ArrayList<>(ledger.claim("n2", 8).jobs());
+
+        List<ClaimedJob> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(all.stream().filter(job -> job.type().equals("capped"))).hasSize(3);
+        assertThat(all.stream().filter(job -> job.type().equals("other"))).hasSize(10);
+        assertThat(running("capped")).isEqualTo(3);
+        assertThat(redis.opsForList().size(keys.parked("capped"))).isEqualTo(7);
+
+        // one capped job ends: exactly one parked job comes back and can be claimed
+        ClaimedJob done = first.stream().filter(job -> job.type().equals("capped")).findFirst().orElseThrow();
+        ledger.complete("n1", List.of(Outcome.succeeded(done, "1")));
+        assertThat(running("capped")).isEqualTo(2);
+        List<ClaimedJob> next = ledger.claim("n1", 8).jobs();
+        assertThat(next).extracting(ClaimedJob::type).containsExactly("capped");
+        assertThat(running("capped")).isEqualTo(3);
+        assertThat(redis.opsForList().size(keys.parked("capped"))).isEqualTo(6);
+    }
+
+    @Test
+    void aPerKeyCapHoldsPerKeyAndAParkedJobCanBeCancelled() {
+        new Limits(redis, keys).put("mail", new Limits.Caps(null, 1));
+        store.enqueue(List.of(of("a1", "mail", "a"), of("a2", "mail", "a"), of("a3", "mail", "a"), of("b1", "mail", "b")));
+        registerNode(node, 4);
+
+        List<ClaimedJob> claimed = ledger.claim(node, 4).jobs();
+
+        assertThat(claimed).extracting(ClaimedJob::id).containsExactlyInAnyOrder("a1", "b1");
+        assertThat(redis.opsForList().range(keys.parked("mail|a"), 0, -1)).containsExactly("a2", "a3");
+        assertThat(operations.cancel("a2", Duration.ofHours(1)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(redis.opsForList().range(keys.parked("mail|a"), 0, -1)).containsExactly("a3");
+
+        ledger.complete(node, List.of(Outcome.succeeded(claimed.stream().filter(j -> j.id().equals("a1")).findFirst()
+                .orElseThrow(), "1")));
+        assertThat(ledger.claim(node, 4).jobs()).extracting(ClaimedJob::id).containsExactly("a3");
+    }
+
+    @Test
+    void aRecoveredOrFailedCappedJobGivesItsSlotBack() {
+        new Limits(redis, keys).put("capped", new Limits.Caps(1, null));
+        store.enqueue(List.of(of("c1", "capped", null), of("c2", "capped", null)));
+        registerNode(node, 2);
+        ClaimedJob first = ledger.claim(node, 2).jobs().get(0);
+        assertThat(running("capped")).isEqualTo(1);
+
+        ledger.complete(node, List.of(Outcome.failed(first, "no", "X", Duration.ofHours(1))));
+
+        assertThat(running("capped")).isZero();
+        assertThat(ledger.claim(node, 2).jobs()).extracting(ClaimedJob::id).containsExactly("c2");
+        redis.opsForZSet().add(keys.leases(node), "c2", 0); // its lease lapses
+        recovery.reap("reaper");
+        assertThat(running("capped")).isZero();
+    }
+}
