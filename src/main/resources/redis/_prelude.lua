@@ -126,8 +126,10 @@ local limits_read = {}
 local function limits_of(ns, type)
   local limits = limits_read[type]
   if limits == nil then
-    local stored = redis.call('HMGET', ns .. 'limits:' .. type, 'concurrency', 'perKeyConcurrency')
-    limits = { cap = tonumber(stored[1]), per_key = tonumber(stored[2]) }
+    local stored = redis.call('HMGET', ns .. 'limits:' .. type, 'concurrency', 'perKeyConcurrency', 'rateLimit',
+      'ratePeriodMs', 'keyRateLimit', 'keyRatePeriodMs')
+    limits = { cap = tonumber(stored[1]), per_key = tonumber(stored[2]), rate = tonumber(stored[3]),
+      rate_period = tonumber(stored[4]), key_rate = tonumber(stored[5]), key_rate_period = tonumber(stored[6]) }
     limits_read[type] = limits
   end
   return limits
@@ -135,9 +137,56 @@ end
 
 -- Takes a running slot of the job's type (and key) when it has a cap. Returns false, after parking the
 -- job, when the cap is reached.
-local function take_slot(ns, job_key, id, type, key)
+-- Rate limits: rateLimit jobs per ratePeriodMs for the type, keyRateLimit per keyRatePeriodMs per key.
+-- Exact: a log of start times per name ({ns}:rate-log:<name>, Redis time) never holds more than the
+-- limit within the period. Smooth: a job over the rate is scheduled for a slot of its own at the end of
+-- the name's line ({ns}:rate-at, one interval = period / limit apart), so waiting jobs come back one by
+-- one rather than all at once; it holds no worker and uses no attempt while it waits.
+local rate_state = { scheduled = false }
+
+-- When a job under {name} may start, or nil when it may start now. Drops log entries older than the period.
+local function rate_due(ns, name, limit, period, now)
+  local log = ns .. 'rate-log:' .. name
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
+  if redis.call('ZCARD', log) < limit then
+    return nil
+  end
+  local oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2])
+  local line = tonumber(redis.call('HGET', ns .. 'rate-at', name)) or 0
+  local due = math.max(line, oldest + period)
+  redis.call('HSET', ns .. 'rate-at', name, due + math.ceil(period / limit))
+  return due
+end
+
+local function within_rate(ns, job_key, id, type, key, limits, now)
+  if not limits.rate and not limits.key_rate then
+    return true
+  end
+  local per = type .. '|' .. (key or '')
+  local due = limits.rate and rate_due(ns, type, limits.rate, limits.rate_period, now) or nil
+  if not due and limits.key_rate then
+    due = rate_due(ns, per, limits.key_rate, limits.key_rate_period, now)
+  end
+  if due then
+    redis.call('HSET', job_key, 'state', 'scheduled', 'runAt', due)
+    redis.call('ZADD', ns .. 'scheduled', due, id)
+    rate_state.scheduled = true
+    return false
+  end
+  if limits.rate then
+    redis.call('ZADD', ns .. 'rate-log:' .. type, now, id)
+    redis.call('PEXPIRE', ns .. 'rate-log:' .. type, limits.rate_period * 2)
+  end
+  if limits.key_rate then
+    redis.call('ZADD', ns .. 'rate-log:' .. per, now, id)
+    redis.call('PEXPIRE', ns .. 'rate-log:' .. per, limits.key_rate_period * 2)
+  end
+  return true
+end
+
+local function take_slot(ns, job_key, id, type, key, now)
   local limits = limits_of(ns, type)
-  if not limits.cap and not limits.per_key then
+  if not limits.cap and not limits.per_key and not limits.rate and not limits.key_rate then
     return true
   end
   local running = ns .. 'running'
@@ -152,9 +201,14 @@ local function take_slot(ns, job_key, id, type, key)
     redis.call('HSET', job_key, 'parked', ns .. 'parked:' .. type)
     return false
   end
-  redis.call('HINCRBY', running, type, 1)
-  redis.call('HINCRBY', running, per, 1)
-  redis.call('HSET', job_key, 'capped', per)
+  if not within_rate(ns, job_key, id, type, key, limits, now) then
+    return false
+  end
+  if limits.cap or limits.per_key then
+    redis.call('HINCRBY', running, type, 1)
+    redis.call('HINCRBY', running, per, 1)
+    redis.call('HSET', job_key, 'capped', per)
+  end
   return true
 end
 

@@ -111,7 +111,7 @@ local function claim_id(id)
   local key = ARGV[4] .. id
   local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
     'priority', 'createdAt', 'runAt', 'key')
-  if job[1] == 'queued' and take_slot(ns_of(ARGV[4]), key, id, job[2], job[11] or nil) then
+  if job[1] == 'queued' and take_slot(ns_of(ARGV[4]), key, id, job[2], job[11] or nil, now) then
     used = used + 1
     local attempt = tonumber(job[4]) + 1
     redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
@@ -201,6 +201,9 @@ else
   end
 end
 
+if rate_state.scheduled then
+  out[2] = earliest(head(KEYS[6]), head(KEYS[7])) -- a job over its rate waits: wake up when it is due
+end
 if #leases > 0 then
   redis.call('ZADD', KEYS[2], unpack(leases))
 end

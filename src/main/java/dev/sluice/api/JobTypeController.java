@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.Durations;
 import dev.sluice.jobs.JobTypes;
 import dev.sluice.jobs.JsonFields;
 import dev.sluice.jobs.RemoteTypes;
@@ -148,6 +149,10 @@ class JobTypeController {
         view.put("type", type);
         view.put("concurrency", caps.concurrency());
         view.put("perKeyConcurrency", caps.perKeyConcurrency());
+        view.put("rate", caps.rate() == null ? null : Map.of("limit", caps.rate().limit(),
+                "period", Durations.format(caps.rate().period())));
+        view.put("perKeyRate", caps.perKeyRate() == null ? null : Map.of("limit", caps.perKeyRate().limit(),
+                "period", Durations.format(caps.perKeyRate().period())));
         limits.use().stream().filter(use -> use.type().equals(type)).findFirst().ifPresent(use -> {
             view.put("running", use.running());
             view.put("parked", use.parked());
@@ -166,14 +171,46 @@ class JobTypeController {
     Map<String, Object> putLimits(@PathVariable String type, @RequestBody JsonNode body) {
         requireType(type);
         List<Violation> violations = new ArrayList<>();
-        JsonFields fields = JsonFields.object(body, Set.of("concurrency", "perKeyConcurrency"), violations);
+        JsonFields fields = JsonFields.object(body, Set.of("concurrency", "perKeyConcurrency", "rate", "perKeyRate"),
+                violations);
         Integer concurrency = fields == null ? null : fields.integer("concurrency", 1, 100_000);
         Integer perKey = fields == null ? null : fields.integer("perKeyConcurrency", 1, 100_000);
+        Limits.Rate rate = fields == null ? null : rate(fields.node("rate"), "rate", violations);
+        Limits.Rate perKeyRate = fields == null ? null : rate(fields.node("perKeyRate"), "perKeyRate", violations);
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        limits.put(type, new Limits.Caps(concurrency, perKey));
+        limits.put(type, new Limits.Caps(concurrency, perKey, rate, perKeyRate));
         return limits(type);
+    }
+
+    /** {@code {limit: 1-1,000,000, period: 1ms-1d}}, or null when absent. */
+    private static Limits.Rate rate(JsonNode node, String field, List<Violation> violations) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            violations.add(new Violation(field, "must be {limit, period}"));
+            return null;
+        }
+        for (String name : node.propertyNames()) {
+            if (!name.equals("limit") && !name.equals("period")) {
+                violations.add(new Violation(field + "." + name, "is not a known field"));
+            }
+        }
+        JsonFields fields = new JsonFields(node, field + ".", violations);
+        Integer limit = fields.integer("limit", 1, 1_000_000);
+        Duration period = fields.duration("period", Duration.ofMillis(1), Duration.ofDays(1), "");
+        if (limit == null || period == null) {
+            if (limit == null && node.get("limit") == null) {
+                violations.add(new Violation(field + ".limit", "is required"));
+            }
+            if (period == null && node.get("period") == null) {
+                violations.add(new Violation(field + ".period", "is required"));
+            }
+            return null;
+        }
+        return new Limits.Rate(limit, period);
     }
 
     private void requireType(String type) {

@@ -70,12 +70,23 @@ public record SluiceProperties(
      * limits API changes them at run time, until the next start of a node that sets them here).
      *
      * @param types per type: {@code concurrency} (running at once, everywhere) and
-     *              {@code per-key-concurrency} (per key), each 1-100,000 or absent
+     *              {@code per-key-concurrency} (per key), each 1-100,000 or absent; {@code rate} and
+     *              {@code per-key-rate}: {@code limit} starts per {@code period}
      */
     public record Limits(@DefaultValue Map<String, @Valid TypeLimits> types) {
 
         public record TypeLimits(@Min(1) @Max(100_000) Integer concurrency,
-                @Min(1) @Max(100_000) Integer perKeyConcurrency) {
+                @Min(1) @Max(100_000) Integer perKeyConcurrency, @Valid Rate rate, @Valid Rate perKeyRate) {
+        }
+
+        /** At most {@code limit} (1-1,000,000) starts per {@code period} (1ms-1d). */
+        public record Rate(@NotNull @Min(1) @Max(1_000_000) Integer limit, @NotNull Duration period) {
+
+            @AssertTrue(message = "period must be from 1ms to 1d")
+            public boolean isPeriodWithinBounds() {
+                return period == null || !period.isNegative() && !period.isZero()
+                        && period.compareTo(Duration.ofDays(1)) <= 0;
+            }
         }
     }
 

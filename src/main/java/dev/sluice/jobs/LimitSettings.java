@@ -24,10 +24,15 @@ class LimitSettings implements ApplicationRunner {
         this.settings = properties.limits();
     }
 
+    private static Limits.Rate rate(SluiceProperties.Limits.Rate rate) {
+        return rate == null ? null : new Limits.Rate(rate.limit(), rate.period());
+    }
+
     @Override
     public void run(ApplicationArguments args) {
         settings.types().forEach((type, caps) -> {
-            limits.put(type, new Limits.Caps(caps.concurrency(), caps.perKeyConcurrency()));
+            limits.put(type, new Limits.Caps(caps.concurrency(), caps.perKeyConcurrency(), rate(caps.rate()),
+                    rate(caps.perKeyRate())));
             log.info("Job type {}: at most {} running at once, {} per key", type,
                     caps.concurrency() == null ? "any number" : caps.concurrency(),
                     caps.perKeyConcurrency() == null ? "any number" : caps.perKeyConcurrency());

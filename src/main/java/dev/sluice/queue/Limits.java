@@ -10,7 +10,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Concurrency caps per job type, kept in Redis ({@code {ns}:limits:<type>}) so every node and remote
+ * Concurrency caps and rate limits per job type, kept in Redis ({@code {ns}:limits:<type>}) so every node and remote
  * worker obeys the same ones at once: claim.lua reads them (take_slot in the prelude) with the token
  * take, and parks a job that is over its cap instead of claiming it.
  */
@@ -21,10 +21,19 @@ public class Limits {
      * @param concurrency        at most this many jobs of the type running at once, everywhere; null: no cap
      * @param perKeyConcurrency  at most this many per key (keyless jobs are one key); null: no cap
      */
-    public record Caps(Integer concurrency, Integer perKeyConcurrency) {
-        public boolean none() {
-            return concurrency == null && perKeyConcurrency == null;
+    public record Caps(Integer concurrency, Integer perKeyConcurrency, Rate rate, Rate perKeyRate) {
+
+        public Caps(Integer concurrency, Integer perKeyConcurrency) {
+            this(concurrency, perKeyConcurrency, null, null);
         }
+
+        public boolean none() {
+            return concurrency == null && perKeyConcurrency == null && rate == null && perKeyRate == null;
+        }
+    }
+
+    /** At most {@code limit} jobs started per {@code period} (a sliding window in Redis time). */
+    public record Rate(int limit, java.time.Duration period) {
     }
 
     /** A type's caps with what runs and waits for a slot now. */
@@ -54,14 +63,29 @@ public class Limits {
         if (caps.perKeyConcurrency() != null) {
             fields.put("perKeyConcurrency", caps.perKeyConcurrency().toString());
         }
+        if (caps.rate() != null) {
+            fields.put("rateLimit", Integer.toString(caps.rate().limit()));
+            fields.put("ratePeriodMs", Long.toString(caps.rate().period().toMillis()));
+        }
+        if (caps.perKeyRate() != null) {
+            fields.put("keyRateLimit", Integer.toString(caps.perKeyRate().limit()));
+            fields.put("keyRatePeriodMs", Long.toString(caps.perKeyRate().period().toMillis()));
+        }
         redis.delete(key);
         redis.opsForHash().putAll(key, fields);
         redis.opsForSet().add(keys.limitedTypes(), type);
     }
 
     public Caps get(String type) {
-        List<Object> stored = redis.opsForHash().multiGet(keys.limits(type), List.of("concurrency", "perKeyConcurrency"));
-        return new Caps(integer(stored.get(0)), integer(stored.get(1)));
+        List<Object> stored = redis.opsForHash().multiGet(keys.limits(type), List.of("concurrency", "perKeyConcurrency",
+                "rateLimit", "ratePeriodMs", "keyRateLimit", "keyRatePeriodMs"));
+        return new Caps(integer(stored.get(0)), integer(stored.get(1)), rate(stored.get(2), stored.get(3)),
+                rate(stored.get(4), stored.get(5)));
+    }
+
+    private static Rate rate(Object limit, Object periodMs) {
+        return limit == null || periodMs == null ? null
+                : new Rate(Integer.parseInt((String) limit), java.time.Duration.ofMillis(Long.parseLong((String) periodMs)));
     }
 
     /** Every capped type with its use now. */

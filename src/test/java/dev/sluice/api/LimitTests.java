@@ -54,9 +54,37 @@ class LimitTests extends IntegrationTest {
     }
 
     @Test
+    void aRateIsNeverExceededInAnyWindowAndWaitingJobsHoldNoWorker() {
+        Api.Response set = api.send(put("/api/job-types/add/limits", "{\"rate\":{\"limit\":20,\"period\":\"1s\"}}"));
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(set.json().get("rate").get("limit").asInt()).isEqualTo(20);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            ids.add(api.submit("{\"type\":\"add\",\"payload\":{\"x\":" + i + ",\"y\":1}}"));
+        }
+        // while jobs wait for their slot of the rate, every worker is free (they hold none)
+        await().atMost(Duration.ofSeconds(3)).until(() -> ids.stream().anyMatch(id -> api.state(id).equals("scheduled"))
+                && api.get("/api/queues").json().get("nodes").get(0).get("freeWorkers").asInt() == 8);
+        await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> api.state(id).equals("succeeded")));
+
+        List<Long> starts = ids.stream().map(id -> java.time.Instant.parse(api.job(id).get("startedAt").asString())
+                .toEpochMilli()).sorted().toList();
+        for (int i = 0; i < starts.size(); i++) {
+            long from = starts.get(i);
+            long inWindow = starts.stream().filter(t -> t >= from && t < from + 1000).count();
+            assertThat(inWindow).as("starts in the second from %d", from).isLessThanOrEqualTo(20);
+        }
+        assertThat(starts.get(starts.size() - 1) - starts.get(0)).as("60 at 20 per second take two seconds and more")
+                .isGreaterThanOrEqualTo(2000);
+        ids.forEach(id -> assertThat(api.job(id).get("attempts").asInt()).isEqualTo(1));
+    }
+
+    @Test
     void badLimitsAreRefusedAndChangeNothing() {
         for (String body : List.of("{\"concurrency\":0}", "{\"concurrency\":-1}", "{\"perKeyConcurrency\":100001}",
-                "{\"concurrency\":\"3\"}", "{\"rate\":{\"limit\":1}}")) {
+                "{\"concurrency\":\"3\"}", "{\"rate\":{\"limit\":1}}", "{\"rate\":{\"limit\":1,\"period\":\"0s\"}}",
+                "{\"rate\":{\"limit\":1,\"period\":\"2d\"}}", "{\"perKeyRate\":{\"limit\":0,\"period\":\"1s\"}}",
+                "{\"ratee\":1}")) {
             Api.Response refused = api.send(put("/api/job-types/echo/limits", body));
             assertThat(refused.status()).as(body).isEqualTo(400);
         }

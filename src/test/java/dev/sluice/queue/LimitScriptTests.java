@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,5 +95,31 @@ class LimitScriptTests extends ScriptTestSupport {
         redis.opsForZSet().add(keys.leases(node), "c2", 0); // its lease lapses
         recovery.reap("reaper");
         assertThat(running("capped")).isZero();
+    }
+
+    @Test
+    void jobsOverTheRateWaitScheduledEachForASlotOfItsOwnWithoutAWorkerOrAnAttempt() {
+        new Limits(redis, keys).put("rated", new Limits.Caps(null, null, new Limits.Rate(5, Duration.ofSeconds(1)), null));
+        store.enqueue(IntStream.range(0, 12).mapToObj(i -> of("r" + i, "rated", null)).toList());
+        registerNode(node, 12);
+        long start = redisTime();
+
+        WorkerLedger.Claim claim = ledger.claim(node, 12);
+
+        assertThat(claim.jobs()).hasSize(5);
+        assertThat(claim.nextDueIn()).as("the dispatcher sleeps until the first waiting job is due")
+                .isBetween(Duration.ofMillis(900), Duration.ofMillis(1100));
+        assertThat(redis.opsForList().size(keys.freeWorkers(node))).as("waiting jobs hold no worker").isEqualTo(7);
+        List<Long> due = new ArrayList<>();
+        for (int i = 5; i < 12; i++) {
+            Job job = store.find("r" + i).orElseThrow();
+            assertThat(job.state()).isEqualTo(JobState.SCHEDULED);
+            assertThat(job.attempts()).isZero();
+            due.add(job.runAt().toEpochMilli());
+        }
+        assertThat(due.get(0)).isBetween(start + 990, start + 1100);
+        for (int i = 1; i < due.size(); i++) {
+            assertThat(due.get(i) - due.get(i - 1)).as("one slot each, a fifth of the period apart").isEqualTo(200);
+        }
     }
 }
