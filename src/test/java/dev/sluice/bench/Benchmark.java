@@ -54,7 +54,7 @@ public final class Benchmark {
 
     /** Settings, as {@code name=value} arguments. */
     record Options(String redisUrl, int jobs, Duration warmUp, Duration measure, int rate, int connections,
-            int batchSize, int runs, int workers, Path jar, String only, int slots, int keys) {
+            int batchSize, int runs, int workers, Path jar, String only, int slots, int keys, boolean limits) {
 
         boolean runs(int scenario) {
             return only.isEmpty() || only.contains(Integer.toString(scenario));
@@ -79,7 +79,8 @@ public final class Benchmark {
                     given.containsKey("jar") ? Path.of(given.get("jar")) : null,
                     given.getOrDefault("only", ""),
                     Integer.parseInt(given.getOrDefault("slots", "8")),
-                    Integer.parseInt(given.getOrDefault("keys", "0")));
+                    Integer.parseInt(given.getOrDefault("keys", "0")),
+                    given.containsKey("limits"));
         }
     }
 
@@ -190,6 +191,11 @@ public final class Benchmark {
         RedisInfo before = RedisInfo.read(redis);
         List<String> ids;
         try (ConfigurableApplicationContext producer = app(namespace, "sluice.workers.enabled=false")) {
+            if (options.limits()) {
+                // a cap and a rate that never bind: what checking them costs
+                producer.getBean(dev.sluice.queue.Limits.class).put("noop", new dev.sluice.queue.Limits.Caps(1_000_000,
+                        null, new dev.sluice.queue.Limits.Rate(1_000_000, Duration.ofSeconds(1)), null));
+            }
             ids = enqueue(producer.getBean(JobSubmitter.class), n, options.keys());
         }
         RedisInfo queued = RedisInfo.read(redis);
@@ -205,7 +211,8 @@ public final class Benchmark {
         long[] span = startAndFinish(new RedisKeys(namespace), ids);
         double seconds = (span[1] - span[0]) / 1000.0;
         record("1 drain", "jobs/s, " + n + " no-op jobs queued, " + options.workers() + " workers"
-                        + (options.keys() > 0 ? ", " + options.keys() + " keys" : ""),
+                        + (options.keys() > 0 ? ", " + options.keys() + " keys" : "")
+                        + (options.limits() ? ", a cap and a rate set, not binding" : ""),
                 "≥ 20,000", n / Math.max(seconds, 0.001));
         record("4 Redis cost", "Redis CPU ms per 1,000 jobs (drain)", "≤ 30",
                 (drained.cpuSeconds() - queued.cpuSeconds()) * 1000.0 / (n / 1000.0));
