@@ -184,6 +184,14 @@ local function within_rate(ns, job_key, id, type, key, limits, now)
   return true
 end
 
+-- Parks a job over its cap in list {parked}; {ns}:parked-lists:<type> remembers the type's parked
+-- lists, so that a changed cap can let them all back (unpark.lua).
+local function park(ns, job_key, id, type, parked)
+  redis.call('RPUSH', parked, id)
+  redis.call('SADD', ns .. 'parked-lists:' .. type, parked)
+  redis.call('HSET', job_key, 'parked', parked)
+end
+
 local function take_slot(ns, job_key, id, type, key, now)
   local limits = limits_of(ns, type)
   if not limits.cap and not limits.per_key and not limits.rate and not limits.key_rate then
@@ -192,13 +200,11 @@ local function take_slot(ns, job_key, id, type, key, now)
   local running = ns .. 'running'
   local per = type .. '|' .. (key or '')
   if limits.per_key and (tonumber(redis.call('HGET', running, per)) or 0) >= limits.per_key then
-    redis.call('RPUSH', ns .. 'parked:' .. per, id)
-    redis.call('HSET', job_key, 'parked', ns .. 'parked:' .. per)
+    park(ns, job_key, id, type, ns .. 'parked:' .. per)
     return false
   end
   if limits.cap and (tonumber(redis.call('HGET', running, type)) or 0) >= limits.cap then
-    redis.call('RPUSH', ns .. 'parked:' .. type, id)
-    redis.call('HSET', job_key, 'parked', ns .. 'parked:' .. type)
+    park(ns, job_key, id, type, ns .. 'parked:' .. type)
     return false
   end
   if not within_rate(ns, job_key, id, type, key, limits, now) then

@@ -48,8 +48,16 @@ public class Limits {
         this.keys = keys;
     }
 
-    /** Sets (or, with none, removes) a type's caps; they apply from the next claim on every node. */
+    /**
+     * Sets (or, with none, removes) a type's caps; they apply from the next claim on every node. The jobs
+     * the old caps parked go back to the head of their queues, so a raised cap takes effect at once.
+     */
     public void put(String type, Caps caps) {
+        store(type, caps);
+        redis.execute(LuaScripts.UNPARK, List.of(keys.parkedLists(type)), keys.jobPrefix(), keys.wakeChannel());
+    }
+
+    private void store(String type, Caps caps) {
         String key = keys.limits(type);
         if (caps.none()) {
             redis.delete(key);

@@ -34,6 +34,7 @@ final class LuaScripts {
     static final RedisScript<List> LEASE = load("lease", List.class);
     static final RedisScript<List> FINISH = load("finish", List.class);
     static final RedisScript<List> JOB_TYPE = load("job-type", List.class);
+    static final RedisScript<Long> UNPARK = load("unpark", Long.class);
 
     private LuaScripts() {
     }

@@ -73,6 +73,11 @@ public final class RedisKeys {
         return prefix + "parked:" + typeOrTypeAndKey;
     }
 
+    /** SET of a capped type's parked lists (take_slot adds them; unpark.lua empties them when caps change). */
+    public String parkedLists(String type) {
+        return prefix + "parked-lists:" + type;
+    }
+
     /** A remote type's three lanes, highest priority first. */
     public List<String> lanes(String type) {
         return List.of(lane(type, Priority.HIGH), lane(type, Priority.NORMAL), lane(type, Priority.LOW));

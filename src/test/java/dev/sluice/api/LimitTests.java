@@ -34,11 +34,15 @@ class LimitTests extends IntegrationTest {
         assertThat(set.status()).as(set.body()).isEqualTo(200);
         assertThat(set.json().get("concurrency").asInt()).isEqualTo(3);
 
-        List<String> ids = new ArrayList<>();
+        // all at once (one batch), so the capped type has more jobs waiting than its cap allows to run
+        StringBuilder batch = new StringBuilder("{\"jobs\":[");
         for (int i = 0; i < 24; i++) {
-            ids.add(api.submit(ProbeJob.json("p" + i, 150, false, "normal")));
-            ids.add(api.submit("{\"type\":\"sleep\",\"payload\":{\"duration\":\"150ms\"}}"));
+            batch.append(i == 0 ? "" : ",").append(ProbeJob.json("p" + i, 150, false, "normal"))
+                    .append(",{\"type\":\"sleep\",\"payload\":{\"duration\":\"150ms\"}}");
         }
+        Api.Response submitted = api.post("/api/jobs/batch", batch.append("]}").toString());
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+        List<String> ids = submitted.json().get("ids").valueStream().map(JsonNode::asString).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             JsonNode limits = api.get("/api/queues").json().get("limits").get(probe.type());
             return limits != null && limits.get("parked").asInt() > 0;

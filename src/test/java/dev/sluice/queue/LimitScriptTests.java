@@ -122,4 +122,24 @@ class LimitScriptTests extends ScriptTestSupport {
             assertThat(due.get(i) - due.get(i - 1)).as("one slot each, a fifth of the period apart").isEqualTo(200);
         }
     }
+
+    @Test
+    void aLimitChangedAtRunTimeAppliesToEveryNodesNextClaim() {
+        Limits limits = new Limits(redis, keys);
+        limits.put("capped", new Limits.Caps(1, null));
+        store.enqueue(IntStream.range(0, 6).mapToObj(i -> of("c" + i, "capped", null)).toList());
+        registerNode("n1", 4);
+        registerNode("n2", 4);
+        assertThat(ledger.claim("n1", 4).jobs()).hasSize(1);
+
+        assertThat(redis.opsForList().size(keys.parked("capped"))).isEqualTo(5);
+
+        limits.put("capped", new Limits.Caps(3, null)); // the parked jobs go back; the raised cap applies now
+        assertThat(redis.opsForList().size(keys.parked("capped"))).isZero();
+        assertThat(ledger.claim("n2", 4).jobs()).hasSize(2);
+        assertThat(running("capped")).isEqualTo(3);
+
+        limits.put("capped", new Limits.Caps(null, null));
+        assertThat(ledger.claim("n1", 4).jobs()).as("no cap: the rest at once").hasSize(3);
+    }
 }
