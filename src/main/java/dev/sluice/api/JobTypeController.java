@@ -139,7 +139,7 @@ class JobTypeController {
     }
 
     @GetMapping("/{type}/limits")
-    @Operation(summary = "A job type's concurrency caps and their use now (admin)")
+    @Operation(summary = "A job type's caps and rates, and their use now (admin)")
     @ApiResponse(responseCode = "200", description = "the caps (null: none), running and parked jobs")
     @ApiResponse(responseCode = "404", description = "no such job type")
     Map<String, Object> limits(@PathVariable String type) {
@@ -161,10 +161,11 @@ class JobTypeController {
     }
 
     @PutMapping("/{type}/limits")
-    @Operation(summary = "Set a job type's concurrency caps (admin)", description = "`{concurrency, perKeyConcurrency}`"
-            + " (1-100,000 each; absent or null: no cap). At most that many jobs of the type run at once over every "
-            + "node and remote worker, and at most perKeyConcurrency per key; a job over its cap waits without a "
-            + "worker and starts when a slot frees. Every node obeys the change from its next claim.")
+    @Operation(summary = "Set a job type's caps and rates (admin)", description = "`{concurrency, perKeyConcurrency, "
+            + "rate: {limit, period}, perKeyRate: {limit, period}}` (caps 1-100,000; limit 1-1,000,000 per period "
+            + "1ms-1d; absent or null: none). At most that many jobs of the type run at once over every node and "
+            + "remote worker (perKeyConcurrency: per key), and at most limit start per period; a job over a cap or "
+            + "rate waits without a worker or an attempt. Every node obeys the change from its next claim.")
     @ApiResponse(responseCode = "200", description = "set")
     @ApiResponse(responseCode = "400", description = "a value out of bounds or an unknown field")
     @ApiResponse(responseCode = "404", description = "no such job type")

@@ -178,14 +178,7 @@ public class RemoteLedger {
      */
     public List<Finished> finish(String workerId, String owner, List<RemoteOutcome> outcomes) {
         String member = RedisKeys.remoteMember(workerId);
-        List<String> args = new ArrayList<>(8 + outcomes.size() * 8);
-        args.add(member);
-        args.add(keys.jobPrefix());
-        args.add(Long.toString(jobs.retention().toMillis()));
-        args.add(Long.toString(jobs.deadRetention().toMillis()));
-        args.add(keys.wakeChannel());
-        args.add(keys.eventsChannel());
-        args.add(events.firehose() ? "1" : "0");
+        List<String> args = WorkerLedger.outcomeArgs(keys, jobs, events, member, outcomes.size());
         args.add(orEmpty(owner));
         for (RemoteOutcome outcome : outcomes) {
             args.add(outcome.jobId());

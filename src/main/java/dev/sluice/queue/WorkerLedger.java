@@ -142,14 +142,7 @@ public class WorkerLedger {
     }
 
     private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
-        List<String> args = new ArrayList<>(8 + outcomes.size() * 8);
-        args.add(node);
-        args.add(keys.jobPrefix());
-        args.add(Long.toString(jobs.retention().toMillis()));
-        args.add(Long.toString(jobs.deadRetention().toMillis()));
-        args.add(keys.wakeChannel());
-        args.add(keys.eventsChannel());
-        args.add(events.firehose() ? "1" : "0");
+        List<String> args = outcomeArgs(keys, jobs, events, node, outcomes.size());
         args.add(Integer.toString(maxThrottled));
         for (Outcome outcome : outcomes) {
             args.add(outcome.id());
@@ -161,6 +154,23 @@ public class WorkerLedger {
             args.add(orEmpty(outcome.errorType()));
             args.add(Long.toString(outcome.backoff().toMillis()));
         }
+        return args;
+    }
+
+    /**
+     * The first seven arguments complete.lua and finish.lua share: who reports, where jobs live, how long
+     * ended ones are kept, and the channels; room for {@code outcomes} groups of eight more.
+     */
+    static List<String> outcomeArgs(RedisKeys keys, SluiceProperties.Jobs jobs, JobEvents events, String node,
+            int outcomes) {
+        List<String> args = new ArrayList<>(8 + outcomes * 8);
+        args.add(node);
+        args.add(keys.jobPrefix());
+        args.add(Long.toString(jobs.retention().toMillis()));
+        args.add(Long.toString(jobs.deadRetention().toMillis()));
+        args.add(keys.wakeChannel());
+        args.add(keys.eventsChannel());
+        args.add(events.firehose() ? "1" : "0");
         return args;
     }
 
