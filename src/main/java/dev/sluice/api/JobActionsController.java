@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.config.SluiceProperties;
+import dev.sluice.jobs.JobRequestReader;
+import dev.sluice.jobs.Violation;
 import dev.sluice.queue.JobState;
+import dev.sluice.queue.Priority;
 import dev.sluice.queue.JobOperations;
 import dev.sluice.queue.JobStore;
 import dev.sluice.queue.JobWaits;
@@ -106,30 +110,59 @@ class JobActionsController {
     }
 
     @GetMapping
-    @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order they "
-            + "will run; running: by node; scheduled and retrying: soonest due first; dead: the dead letters, "
-            + "newest first.")
+    @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order of the "
+            + "lists they wait in (high first; keyless, then each key's, then remote lanes, then parked over a "
+            + "cap); running: by node; scheduled and retrying: soonest due first; dead: the dead letters, "
+            + "newest first. Filters: key, type, priority. Queued jobs of one key come from the key's own "
+            + "lists; other filters read at most " + QueueInspector.MAX_FILTER_SCAN + " jobs per listing and "
+            + "say partial: true when they stopped there.")
     JobPage list(
             @Parameter(description = "scheduled, queued, running, retrying or dead", example = "dead")
             @RequestParam String state,
+            @Parameter(description = "only jobs with this fair-share key") @RequestParam(required = false) String key,
+            @Parameter(description = "only jobs of this type") @RequestParam(required = false) String type,
+            @Parameter(description = "only jobs of this priority: high, normal or low")
+            @RequestParam(required = false) String priority,
             @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
-        JobState wanted = listable(state);
-        QueueInspector.Page found = inspector.list(wanted, (long) page * size, size);
+        List<Violation> violations = new ArrayList<>();
+        JobState wanted = listable(state, violations);
+        if (key != null && !JobRequestReader.isValidKey(key)) {
+            violations.add(new Violation("key", "must be 1 to 128 visible characters (no spaces or control characters)"));
+        }
+        if (type != null && (type.isEmpty() || type.length() > 128)) {
+            violations.add(new Violation("type", "must be 1 to 128 characters"));
+        }
+        Priority only = null;
+        if (priority != null) {
+            only = Arrays.stream(Priority.values()).filter(p -> p.wire().equals(priority)).findFirst().orElse(null);
+            if (only == null) {
+                violations.add(new Violation("priority", "must be one of high, normal, low"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        QueueInspector.Page found = inspector.list(wanted, new QueueInspector.Filter(key, type, only),
+                (long) page * size, size);
         return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), page, size,
-                found.total());
+                found.total(), found.partial());
     }
 
-    record JobPage(List<JobView> items, int page, int size, long total) {
+    /** @param partial a filter stopped reading at its bound: more jobs may match than {@code total} */
+    record JobPage(List<JobView> items, int page, int size, long total, boolean partial) {
     }
 
-    private static JobState listable(String state) {
+    private static JobState listable(String state, List<Violation> violations) {
         String allowed = QueueInspector.LISTABLE.stream().map(JobState::wire).sorted()
                 .collect(Collectors.joining(", "));
-        return Arrays.stream(JobState.values())
+        JobState found = Arrays.stream(JobState.values())
                 .filter(s -> s.wire().equals(state) && QueueInspector.LISTABLE.contains(s))
-                .findFirst()
-                .orElseThrow(() -> new InvalidRequestException("state", "must be one of " + allowed));
+                .findFirst().orElse(null);
+        if (found == null) {
+            violations.add(new Violation("state", "must be one of " + allowed));
+        }
+        return found;
     }
 
     private JobView read(String id) {

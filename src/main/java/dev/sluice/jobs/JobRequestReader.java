@@ -32,6 +32,11 @@ public class JobRequestReader {
     /** A job's key: 1 to 128 visible characters. */
     static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[^\\p{Cntrl}\\p{Space}\\x{85}\\x{A0}\\x{2028}\\x{2029}]{1,128}");
 
+    /** Whether a fair-share key is well formed (1 to 128 visible characters), for filters that take one. */
+    public static boolean isValidKey(String key) {
+        return key != null && KEY.matcher(key).matches();
+    }
+
     private final Duration maxTimeout;
     private final Duration maxDelay;
     private final Clock clock;

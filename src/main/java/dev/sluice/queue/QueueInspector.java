@@ -64,30 +64,198 @@ public class QueueInspector {
                 nodeStats);
     }
 
+    /** At most this many jobs are read to apply a filter that no list answers by itself (see {@link Filter}). */
+    public static final int MAX_FILTER_SCAN = 10_000;
+
     /**
-     * One page of the jobs in a state: queued in the order they will run (high first), running by
-     * node, scheduled and retrying soonest due first, dead most recent first.
+     * What a listing keeps: jobs of one fair-share key, one type, one priority; null for any.
+     * Queued jobs of one key are found from the key's own lists (exact and cheap); the other filters,
+     * and any filter on the other states, read the jobs' fields, at most {@link #MAX_FILTER_SCAN} jobs
+     * a listing, and say so when they stopped there ({@link Page#partial()}).
      */
+    public record Filter(String key, String type, Priority priority) {
+        public static final Filter NONE = new Filter(null, null, null);
+
+        boolean none() {
+            return key == null && type == null && priority == null;
+        }
+    }
+
+    /** Lists every job of a state: {@link #list(JobState, Filter, long, int)} without a filter. */
     public Page list(JobState state, long offset, int limit) {
+        return list(state, Filter.NONE, offset, limit);
+    }
+
+    /**
+     * One page of the jobs in a state: queued in the order of the lists they wait in (high first; per
+     * priority the keyless jobs, then each key's, then remote types' lanes, then jobs parked over a
+     * cap), running by node, scheduled and retrying soonest due first, dead most recent first.
+     */
+    public Page list(JobState state, Filter filter, long offset, int limit) {
         if (!LISTABLE.contains(state)) {
             throw new IllegalArgumentException("cannot list " + state);
         }
-        List<String> ids = new ArrayList<>();
-        long total = switch (state) {
-            case QUEUED -> window(ids, offset, limit, keys.queues(), true);
-            case RUNNING -> window(ids, offset, limit,
-                    nodes().stream().map(n -> keys.leases(n.getValue())).toList(), false);
-            case RETRYING -> window(ids, offset, limit, List.of(keys.retrying()), false);
-            case SCHEDULED -> window(ids, offset, limit, List.of(keys.scheduled()), false);
-            default -> {
-                Set<String> page = redis.opsForZSet().reverseRange(keys.dead(), offset, offset + limit - 1);
-                ids.addAll(page == null ? List.of() : page);
-                yield zero(redis.opsForZSet().zCard(keys.dead()));
-            }
+        List<Source> sources = switch (state) {
+            case QUEUED -> queuedSources(filter);
+            case RUNNING -> nodes().stream().map(n -> new Source(keys.leases(n.getValue()), false, false,
+                    !filter.none())).toList();
+            case RETRYING -> List.of(new Source(keys.retrying(), false, false, !filter.none()));
+            case SCHEDULED -> List.of(new Source(keys.scheduled(), false, false, !filter.none()));
+            default -> List.of(new Source(keys.dead(), false, true, !filter.none()));
         };
+        List<String> ids = new ArrayList<>();
+        Window window = new Window(offset, limit);
+        for (Source source : sources) {
+            if (!window.read(source, filter, ids)) {
+                break;
+            }
+        }
         List<Job> jobs = new ArrayList<>(jobs(ids));
         jobs.removeIf(java.util.Objects::isNull);
-        return new Page(jobs, total);
+        return new Page(jobs, window.total, window.partial);
+    }
+
+    /** Where queued jobs wait: the priority lists, each key's list, the lanes, the parked lists. */
+    private List<Source> queuedSources(Filter filter) {
+        Set<String> remote = redis.opsForSet().members(keys.jobTypes());
+        List<String> remoteTypes = remote == null ? List.of() : new ArrayList<>(new java.util.TreeSet<>(remote));
+        List<String> lists = new ArrayList<>();
+        for (Priority priority : Priority.values()) {
+            if (filter.priority() != null && filter.priority() != priority) {
+                continue;
+            }
+            if (filter.type() == null || !remoteTypes.contains(filter.type())) {
+                lists.add(keys.queue(priority));
+            }
+            remoteTypes.stream().filter(type -> filter.type() == null || filter.type().equals(type))
+                    .forEach(type -> lists.add(keys.lane(type, priority)));
+        }
+        // a list's jobs all have its priority, and a lane's all have its type
+        boolean typeKnown = filter.type() == null || remoteTypes.contains(filter.type());
+        List<Source> sources = new ArrayList<>();
+        if (filter.key() != null) {
+            lists.forEach(list -> sources.add(new Source(keys.keyed(list, filter.key()), true, false, !typeKnown)));
+        } else {
+            List<List<String>> rings = SharedConnection.send(redis, async -> {
+                List<RedisFuture<List<byte[]>>> futures = new ArrayList<>(lists.size());
+                lists.forEach(list -> futures.add(async.lrange(SharedConnection.bytes(keys.keyRing(list)), 0, -1)));
+                List<List<String>> replies = new ArrayList<>(lists.size());
+                futures.forEach(future -> replies.add(SharedConnection.await(future).stream()
+                        .map(SharedConnection::string).filter(key -> !key.isEmpty()).distinct().toList()));
+                return replies;
+            });
+            for (int i = 0; i < lists.size(); i++) {
+                sources.add(new Source(lists.get(i), true, false, !typeKnown));
+                String list = lists.get(i);
+                rings.get(i).forEach(key -> sources.add(new Source(keys.keyed(list, key), true, false, !typeKnown)));
+            }
+        }
+        Set<String> limited = redis.opsForSet().members(keys.limitedTypes());
+        for (String type : limited == null ? Set.<String>of() : new java.util.TreeSet<>(limited)) {
+            if (filter.type() != null && !filter.type().equals(type)) {
+                continue;
+            }
+            Set<String> parked = redis.opsForSet().members(keys.parkedLists(type));
+            for (String list : parked == null ? Set.<String>of() : new java.util.TreeSet<>(parked)) {
+                boolean ofKey = filter.key() != null && list.equals(keys.parked(type + "|" + filter.key()));
+                boolean keyKnown = filter.key() == null || ofKey;
+                if (filter.key() != null && !keyKnown && list.startsWith(keys.parked(type + "|"))) {
+                    continue; // another key's parked jobs
+                }
+                sources.add(new Source(list, true, false, !keyKnown || filter.priority() != null));
+            }
+        }
+        return sources;
+    }
+
+    /** A list or sorted set of job ids; {@code check}: its jobs must be read to apply the filter. */
+    private record Source(String name, boolean list, boolean newestFirst, boolean check) {
+    }
+
+    /** Collects one page across sources read as one sequence, and counts what matches in all. */
+    private final class Window {
+        private long skip;
+        private final int limit;
+        private long total;
+        private boolean partial;
+        private int scanned;
+
+        Window(long offset, int limit) {
+            this.skip = offset;
+            this.limit = limit;
+        }
+
+        /** Reads one source; false when the filter's scan bound was reached and the listing stops here. */
+        boolean read(Source source, Filter filter, List<String> ids) {
+            long size = zero(source.list() ? redis.opsForList().size(source.name())
+                    : redis.opsForZSet().zCard(source.name()));
+            if (!source.check()) {
+                total += size;
+                if (ids.size() >= limit || skip >= size) {
+                    skip -= Math.min(skip, size);
+                    return true;
+                }
+                long end = Math.min(size, skip + limit - ids.size()) - 1;
+                ids.addAll(range(source, skip, end));
+                skip = 0;
+                return true;
+            }
+            for (long from = 0; from < size; from += FILTER_CHUNK) {
+                if (scanned >= MAX_FILTER_SCAN) {
+                    partial = true;
+                    return false;
+                }
+                long to = Math.min(size, Math.min(from + FILTER_CHUNK, from + MAX_FILTER_SCAN - scanned)) - 1;
+                List<String> chunk = range(source, from, to);
+                scanned += chunk.size();
+                for (String id : matching(chunk, filter)) {
+                    total++;
+                    if (skip > 0) {
+                        skip--;
+                    } else if (ids.size() < limit) {
+                        ids.add(id);
+                    }
+                }
+            }
+            return true;
+        }
+
+        private List<String> range(Source source, long from, long to) {
+            java.util.Collection<String> page = source.list() ? redis.opsForList().range(source.name(), from, to)
+                    : source.newestFirst() ? redis.opsForZSet().reverseRange(source.name(), from, to)
+                    : redis.opsForZSet().range(source.name(), from, to);
+            return page == null ? List.of() : new ArrayList<>(page);
+        }
+    }
+
+    private static final int FILTER_CHUNK = 500;
+
+    /** The ids among {@code ids} whose job matches the filter, in one round trip. */
+    private List<String> matching(List<String> ids, Filter filter) {
+        List<List<byte[]>> fields = SharedConnection.send(redis, async -> {
+            List<RedisFuture<List<io.lettuce.core.KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(ids.size());
+            ids.forEach(id -> futures.add(async.hmget(SharedConnection.bytes(keys.job(id)),
+                    SharedConnection.bytes("key"), SharedConnection.bytes("type"), SharedConnection.bytes("priority"))));
+            List<List<byte[]>> replies = new ArrayList<>(ids.size());
+            futures.forEach(future -> replies.add(SharedConnection.await(future).stream()
+                    .map(kv -> kv.getValueOrElse(null)).toList()));
+            return replies;
+        });
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            List<byte[]> job = fields.get(i);
+            if (job.get(1) == null) {
+                continue; // expired or removed meanwhile
+            }
+            String key = job.get(0) == null ? null : SharedConnection.string(job.get(0));
+            if ((filter.key() == null || filter.key().equals(key))
+                    && (filter.type() == null || filter.type().equals(SharedConnection.string(job.get(1))))
+                    && (filter.priority() == null
+                            || filter.priority().wire().equals(SharedConnection.string(job.get(2))))) {
+                kept.add(ids.get(i));
+            }
+        }
+        return kept;
     }
 
     /** The jobs as they are, in one round trip; null where a job does not exist. Marks nothing. */
@@ -147,27 +315,12 @@ public class QueueInspector {
         return depths;
     }
 
-    /** @param total how many jobs are in that state in all */
-    public record Page(List<Job> jobs, long total) {
-    }
-
-    /** Pages over several lists (or zsets) read as one sequence; returns their total length. */
-    private long window(List<String> ids, long offset, int limit, List<String> sources, boolean lists) {
-        long total = 0;
-        long skip = offset;
-        for (String source : sources) {
-            long size = zero(lists ? redis.opsForList().size(source) : redis.opsForZSet().zCard(source));
-            total += size;
-            if (ids.size() >= limit || skip >= size) {
-                skip -= Math.min(skip, size);
-                continue;
-            }
-            long end = Math.min(size, skip + limit - ids.size()) - 1;
-            ids.addAll(lists ? redis.opsForList().range(source, skip, end)
-                    : redis.opsForZSet().range(source, skip, end));
-            skip = 0;
-        }
-        return total;
+    /**
+     * @param total how many jobs are in that state (and match the filter) in all
+     * @param partial the filter's scan stopped at {@link #MAX_FILTER_SCAN} jobs: more may match than
+     *     {@code total} says, past the page
+     */
+    public record Page(List<Job> jobs, long total, boolean partial) {
     }
 
     private List<TypedTuple<String>> nodes() {

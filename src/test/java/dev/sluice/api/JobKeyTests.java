@@ -26,4 +26,64 @@ class JobKeyTests extends IntegrationTest {
         }
         assertThat(namespaceKeys()).isEqualTo(before);
     }
+
+    @Test
+    void queuedListingsShowKeyedJobsAndFilterByKeyTypeAndPriority() {
+        for (String priority : List.of("high", "normal", "low")) {
+            assertThat(api.post("/api/queues/" + priority + "/pause", "").status()).isLessThan(300);
+        }
+        try {
+            List<String> a = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                a.add(api.submit("{\"type\":\"echo\",\"payload\":{},\"key\":\"tenant-a\"}"));
+            }
+            String b = api.submit("{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":2},\"key\":\"tenant-b\"}");
+            String bHigh = api.submit("{\"type\":\"echo\",\"payload\":{},\"key\":\"tenant-b\",\"priority\":\"high\"}");
+            String plain = api.submit("{\"type\":\"echo\",\"payload\":{}}");
+
+            // every queued job is listed, keyed ones too (before, only the keyless one was)
+            var all = api.get("/api/jobs?state=queued&size=50").json();
+            assertThat(all.get("total").asLong()).isEqualTo(6);
+            assertThat(ids(all)).containsExactlyInAnyOrder(a.get(0), a.get(1), a.get(2), b, bHigh, plain);
+            assertThat(ids(all).get(0)).isEqualTo(bHigh); // high first
+
+            var ofA = api.get("/api/jobs?state=queued&key=tenant-a&size=2").json();
+            assertThat(ofA.get("total").asLong()).isEqualTo(3);
+            assertThat(ids(ofA)).containsExactly(a.get(0), a.get(1)); // first in, first out, paged
+            assertThat(ids(api.get("/api/jobs?state=queued&key=tenant-a&size=2&page=1").json()))
+                    .containsExactly(a.get(2));
+            assertThat(ids(api.get("/api/jobs?state=queued&key=tenant-b&priority=normal").json())).containsExactly(b);
+            assertThat(ids(api.get("/api/jobs?state=queued&type=add").json())).containsExactly(b);
+            assertThat(ids(api.get("/api/jobs?state=queued&type=echo&priority=high").json())).containsExactly(bHigh);
+            var none = api.get("/api/jobs?state=queued&key=tenant-c").json();
+            assertThat(none.get("total").asLong()).isZero();
+            assertThat(none.get("partial").asBoolean()).isFalse();
+
+            Api.Response bad = api.get("/api/jobs?state=queued&key=two%20words&priority=urgent&type=");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("errors").valueStream().map(e -> e.get("field").asString()).toList())
+                    .containsExactlyInAnyOrder("key", "priority", "type");
+        } finally {
+            for (String priority : List.of("high", "normal", "low")) {
+                api.post("/api/queues/" + priority + "/resume", "");
+            }
+        }
+    }
+
+    @Test
+    void finishedStatesFilterByKeyReadingTheJobs() {
+        String dead = api.submit("{\"type\":\"fail\",\"payload\":{\"message\":\"no\"},\"maxAttempts\":2,"
+                + "\"key\":\"tenant-dead\"}");
+        String other = api.submit("{\"type\":\"fail\",\"payload\":{\"message\":\"no\"},\"maxAttempts\":2}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> api.state(dead).equals("dead") && api.state(other).equals("dead"));
+        var ofKey = api.get("/api/jobs?state=dead&key=tenant-dead").json();
+        assertThat(ids(ofKey)).containsExactly(dead);
+        assertThat(ofKey.get("total").asLong()).isEqualTo(1);
+        assertThat(api.get("/api/jobs?state=dead").json().get("total").asLong()).isGreaterThanOrEqualTo(2);
+    }
+
+    private static List<String> ids(tools.jackson.databind.JsonNode page) {
+        return page.get("items").valueStream().map(job -> job.get("id").asString()).toList();
+    }
 }
