@@ -218,6 +218,24 @@ local function take_slot(ns, job_key, id, type, key, now)
   return true
 end
 
+-- Lets the first parked job of list {parked} that still waits (queued; a job cancelled or expired
+-- meanwhile is dropped) back to the head of its queue, and wakes the dispatchers. Returns whether one came back.
+local function let_back(job_prefix, ns, parked)
+  local back = redis.call('LPOP', parked)
+  while back do
+    local job = redis.call('HMGET', job_prefix .. back, 'state', 'priority', 'lane', 'key')
+    redis.call('HDEL', job_prefix .. back, 'parked')
+    if job[1] == 'queued' then
+      local lists = { high = ns .. 'queue:high', normal = ns .. 'queue:normal', low = ns .. 'queue:low' }
+      push_job(queue_of(lists, job_prefix, job[2], job[3]), job[4], back, true)
+      redis.call('PUBLISH', ns .. 'wake', 'slot')
+      return true
+    end
+    back = redis.call('LPOP', parked)
+  end
+  return false
+end
+
 -- A capped job stopped running (capped: the '<type>|<key>' it counted under, from its hash): gives
 -- its slot back and lets one parked job of the key, else of the type, back to the head of its queue.
 local function release_slot(job_prefix, id, capped)
@@ -229,18 +247,8 @@ local function release_slot(job_prefix, id, capped)
   redis.call('HDEL', job_prefix .. id, 'capped')
   redis.call('HINCRBY', ns .. 'running', type, -1)
   redis.call('HINCRBY', ns .. 'running', capped, -1)
-  for _, parked in ipairs({ ns .. 'parked:' .. capped, ns .. 'parked:' .. type }) do
-    local back = redis.call('LPOP', parked)
-    if back then
-      local job = redis.call('HMGET', job_prefix .. back, 'state', 'priority', 'lane', 'key')
-      redis.call('HDEL', job_prefix .. back, 'parked')
-      if job[1] == 'queued' then
-        local lists = { high = ns .. 'queue:high', normal = ns .. 'queue:normal', low = ns .. 'queue:low' }
-        push_job(queue_of(lists, job_prefix, job[2], job[3]), job[4], back, true)
-        redis.call('PUBLISH', ns .. 'wake', 'slot')
-      end
-      return
-    end
+  if not let_back(job_prefix, ns, ns .. 'parked:' .. capped) then
+    let_back(job_prefix, ns, ns .. 'parked:' .. type)
   end
 end
 

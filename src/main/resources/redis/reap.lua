@@ -31,14 +31,19 @@ ARGV[5]     lock holder (this node's id) and ARGV[6] the lock's expiry, ms (one 
 ARGV[7]     retention of cancelled and failed jobs, ms; ARGV[8] retention of dead jobs, ms
 ARGV[9]     wake channel; ARGV[10] events channel (recoveries are rare: always announced)
 
-Returns     { requeued, cancelled, dead, nodes removed }, or { -1, 0, 0, 0 } when another node holds
+The tick's reaper also recounts the running jobs of capped types from the live leases (a count left
+behind by a job whose record was evicted or purged while it ran would otherwise keep a slot taken for
+ever) and lets one parked job back per slot it finds free. Its cost is one HMGET per running job,
+only while some type is limited.
+
+Returns     { requeued, cancelled, dead, nodes removed, running counts corrected }, or { -1, 0, 0, 0 } when another node holds
             this tick's lock
 Redis       6.2+
 ]]
 local leaving = ARGV[4]
 if leaving == '' then
   if not redis.call('SET', KEYS[6], ARGV[5], 'NX', 'PX', ARGV[6]) then
-    return { -1, 0, 0, 0 }
+    return { -1, 0, 0, 0, 0 }
   end
 end
 
@@ -117,10 +122,50 @@ end
 -- dead letters whose records expired leave no dangling entry behind
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[8]))
 
+-- running counts per capped type and key, recounted from the leases of the nodes still registered
+local corrected = 0
+local ns = ns_of(ARGV[2])
+if leaving == '' and redis.call('SCARD', ns .. 'limited-types') > 0 then
+  local counts = {}
+  for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    for _, id in ipairs(redis.call('ZRANGE', ARGV[1] .. node .. ':leases', 0, -1)) do
+      local job = redis.call('HMGET', ARGV[2] .. id, 'state', 'capped')
+      if job[1] == 'running' and job[2] then
+        local type = string.match(job[2], '^([^|]*)|')
+        counts[type] = (counts[type] or 0) + 1
+        counts[job[2]] = (counts[job[2]] or 0) + 1
+      end
+    end
+  end
+  local stored = redis.call('HGETALL', ns .. 'running')
+  for i = 1, #stored, 2 do
+    local name, n = stored[i], tonumber(stored[i + 1]) or 0
+    local actual = counts[name] or 0
+    counts[name] = nil
+    if n ~= actual then
+      corrected = corrected + 1
+      if actual == 0 then
+        redis.call('HDEL', ns .. 'running', name)
+      else
+        redis.call('HSET', ns .. 'running', name, actual)
+      end
+      for _ = 1, n - actual do -- slots found free: as many parked jobs come back
+        if not let_back(ARGV[2], ns, ns .. 'parked:' .. name) then
+          break
+        end
+      end
+    end
+  end
+  for name, actual in pairs(counts) do
+    corrected = corrected + 1
+    redis.call('HSET', ns .. 'running', name, actual)
+  end
+end
+
 if requeued > 0 then
   redis.call('PUBLISH', ARGV[9], 'recovered')
 end
 if #events > 0 then
   redis.call('PUBLISH', ARGV[10], cjson.encode(events))
 end
-return { requeued, cancelled, dead, removed }
+return { requeued, cancelled, dead, removed, corrected }

@@ -154,6 +154,11 @@ async function refreshOverview() {
   const capacity = queues.capacity;
   $('#capacity').textContent = capacity.total > 0
     ? `Capacity: ${capacity.used} of ${capacity.total} waiting (${capacity.percent} %)` : 'Capacity: no limit';
+  $('#limits tbody').innerHTML = Object.entries(queues.limits || {}).map(([type, use]) =>
+    `<tr data-type="${escape(type)}"><td>${escape(type)}</td>
+    <td>${use.running} / ${use.concurrency ?? '–'}</td><td>${use.perKeyConcurrency ?? '–'}</td><td>${use.parked}</td>
+    <td>${use.rate ? `${use.rate.used} / ${use.rate.limit} per ${escape(use.rate.period)}` : '–'}</td></tr>`).join('')
+    || '<tr><td colspan="5" class="muted">no job type has a cap or a rate limit</td></tr>';
   $('#nodes tbody').innerHTML = queues.nodes.map((node) => `<tr><td><code>${escape(node.id)}</code></td>
     <td>${node.poolSize}</td><td>${node.busyWorkers}</td><td>${node.freeWorkers}</td><td>${node.runningJobs}</td>
     <td>${node.consistent ? '<span class="ok">free + running = pool</span>' : '<span class="bad">inconsistent</span>'}</td>

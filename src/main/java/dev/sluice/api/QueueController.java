@@ -90,6 +90,11 @@ class QueueController {
             shown.put("perKeyConcurrency", use.caps().perKeyConcurrency());
             shown.put("running", use.running());
             shown.put("parked", use.parked());
+            if (use.caps().rate() != null) {
+                shown.put("rate", Map.of("limit", use.caps().rate().limit(),
+                        "period", dev.sluice.jobs.Durations.format(use.caps().rate().period()),
+                        "used", use.rateUsed()));
+            }
             capped.put(use.type(), shown);
         });
         return new QueuesView(depths, lanes, capped, paused, stats.scheduled(), stats.retrying(), stats.running(), stats.dead(),

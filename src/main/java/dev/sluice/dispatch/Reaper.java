@@ -46,6 +46,10 @@ public final class Reaper implements SmartLifecycle {
             log.warn("Reaper on {}: {} jobs back in their queues, {} cancelled, {} out of attempts; {} silent nodes "
                     + "removed", node, reaped.requeued(), reaped.cancelled(), reaped.gaveUp(), reaped.nodes());
         }
+        if (!reaped.skipped() && reaped.recounted() > 0) {
+            log.warn("Reaper on {}: {} running counts of capped job types were wrong (a running job's record was "
+                    + "lost?) and were recounted from the leases", node, reaped.recounted());
+        }
         return reaped;
     }
 

@@ -36,8 +36,11 @@ public class Limits {
     public record Rate(int limit, java.time.Duration period) {
     }
 
-    /** A type's caps with what runs and waits for a slot now. */
-    public record Use(String type, Caps caps, long running, long parked) {
+    /**
+     * A type's caps with what runs and waits for a slot now, and how many jobs of the type started
+     * within its rate's period up to now (0 without a rate).
+     */
+    public record Use(String type, Caps caps, long running, long parked, long rateUsed) {
     }
 
     private final StringRedisTemplate redis;
@@ -96,17 +99,29 @@ public class Limits {
                 : new Rate(Integer.parseInt((String) limit), java.time.Duration.ofMillis(Long.parseLong((String) periodMs)));
     }
 
-    /** Every capped type with its use now. */
+    /** Every capped or rate-limited type with its use now (parked: over its cap or a key's, in every parked list). */
     public List<Use> use() {
         Set<String> types = redis.opsForSet().members(keys.limitedTypes());
-        if (types == null) {
+        if (types == null || types.isEmpty()) {
             return List.of();
         }
+        List<Object> time = redis.execute((org.springframework.data.redis.core.RedisCallback<List<Object>>) c ->
+                List.of(c.serverCommands().time(java.util.concurrent.TimeUnit.MILLISECONDS)));
+        long now = (Long) time.get(0);
         return new TreeSet<>(types).stream().map(type -> {
+            Caps caps = get(type);
             Object running = redis.opsForHash().get(keys.running(), type);
-            Long parked = redis.opsForList().size(keys.parked(type));
-            return new Use(type, get(type), running == null ? 0 : Long.parseLong((String) running),
-                    parked == null ? 0 : parked);
+            Set<String> lists = redis.opsForSet().members(keys.parkedLists(type));
+            long parked = 0;
+            for (String list : lists == null ? Set.<String>of() : lists) {
+                Long size = redis.opsForList().size(list);
+                parked += size == null ? 0 : size;
+            }
+            Long used = caps.rate() == null ? Long.valueOf(0)
+                    : redis.opsForZSet().count(keys.rateLog(type), now - caps.rate().period().toMillis() + 1,
+                            Double.POSITIVE_INFINITY);
+            return new Use(type, caps, running == null ? 0 : Long.parseLong((String) running), parked,
+                    used == null ? 0 : used);
         }).toList();
     }
 

@@ -51,7 +51,7 @@ public class NodeRecovery {
                 Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
                 Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel());
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
-                ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue());
+                ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue(), ((Long) reply.get(4)).intValue());
     }
 
     /**
@@ -61,8 +61,9 @@ public class NodeRecovery {
      * @param cancelled jobs whose cancel had been requested, now cancelled
      * @param gaveUp    jobs that lost their last attempt, now dead (or failed, with one attempt)
      * @param nodes     silent nodes removed
+     * @param recounted running counts of capped types (per type or key) found wrong and corrected
      */
-    public record Reaped(int requeued, int cancelled, int gaveUp, int nodes) {
+    public record Reaped(int requeued, int cancelled, int gaveUp, int nodes, int recounted) {
         public boolean skipped() {
             return requeued < 0;
         }

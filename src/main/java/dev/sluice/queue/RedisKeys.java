@@ -73,6 +73,11 @@ public final class RedisKeys {
         return prefix + "parked:" + typeOrTypeAndKey;
     }
 
+    /** SORTED SET: start times (Redis ms) of the jobs of a type, or '<type>|<key>', within its rate's period. */
+    public String rateLog(String typeOrTypeAndKey) {
+        return prefix + "rate-log:" + typeOrTypeAndKey;
+    }
+
     /** SET of a capped type's parked lists (take_slot adds them; unpark.lua empties them when caps change). */
     public String parkedLists(String type) {
         return prefix + "parked-lists:" + type;

@@ -69,6 +69,13 @@ class LimitTests extends IntegrationTest {
         // while jobs wait for their slot of the rate, every worker is free (they hold none)
         await().atMost(Duration.ofSeconds(3)).until(() -> ids.stream().anyMatch(id -> api.state(id).equals("scheduled"))
                 && api.get("/api/queues").json().get("nodes").get(0).get("freeWorkers").asInt() == 8);
+        // the rate in use is shown: never more than the limit, and the limit reached while jobs wait
+        await().atMost(Duration.ofSeconds(3)).until(() -> {
+            JsonNode rate = api.get("/api/queues").json().get("limits").get("add").get("rate");
+            assertThat(rate.get("used").asInt()).isLessThanOrEqualTo(20);
+            return rate.get("used").asInt() >= 15 && rate.get("limit").asInt() == 20
+                    && rate.get("period").asString().equals("1s");
+        });
         await().atMost(Duration.ofSeconds(15)).until(() -> ids.stream().allMatch(id -> api.state(id).equals("succeeded")));
 
         List<Long> starts = ids.stream().map(id -> java.time.Instant.parse(api.job(id).get("startedAt").asString())

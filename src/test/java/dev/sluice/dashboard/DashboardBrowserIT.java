@@ -93,9 +93,15 @@ class DashboardBrowserIT extends IntegrationTest {
         for (int i = 0; i < 3; i++) {
             api.submit("{\"type\":\"noop\",\"priority\":\"low\"}");
         }
+        assertThat(api.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://localhost:" + port + "/api/job-types/add/limits")).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"concurrency\":5,\"rate\":{\"limit\":100,\"period\":\"1s\"}}"))).status()).isEqualTo(200);
         api.submit("{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":2}}");
         try {
             open("#/overview");
+            await().atMost(Duration.ofSeconds(10)).until(() -> text("#limits tbody").contains("add"));
+            assertThat(text("#limits tr[data-type=add]")).contains("/ 5").contains("/ 100 per 1s");
             await().atMost(Duration.ofSeconds(10)).until(() -> text("[data-count=low]").equals("3"));
             JsonNode queues = api.get("/api/queues").json();
             assertThat(text("[data-count=low]")).isEqualTo(queues.get("queues").get("low").asString());

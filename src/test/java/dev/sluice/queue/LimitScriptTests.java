@@ -98,6 +98,30 @@ class LimitScriptTests extends ScriptTestSupport {
     }
 
     @Test
+    void aSlotHeldByAJobWhoseRecordWasEvictedIsRecountedAndItsParkedJobLetBack() {
+        new Limits(redis, keys).put("capped", new Limits.Caps(1, 1));
+        store.enqueue(List.of(of("c1", "capped", "k"), of("c2", "capped", "k"), of("c3", "capped", "k")));
+        registerNode(node, 3);
+        assertThat(ledger.claim(node, 3).jobs()).extracting(ClaimedJob::id).containsExactly("c1");
+        assertThat(redis.opsForList().range(keys.parked("capped|k"), 0, -1)).containsExactly("c2", "c3");
+        // c2 is cancelled while parked; c1's record is evicted while it runs: nothing will ever release its slot
+        operations.cancel("c2", Duration.ofHours(1));
+        redis.opsForList().rightPush(keys.parked("capped|k"), "c2"); // a stale entry left in the parked list
+        redis.delete(keys.job("c1"));
+        assertThat(ledger.claim(node, 3).jobs()).as("the slot is still counted as taken").isEmpty();
+
+        NodeRecovery.Reaped reaped = recovery.reap("reaper");
+
+        assertThat(reaped.recounted()).isEqualTo(2); // 'capped' and 'capped|k'
+        assertThat(running("capped")).isZero();
+        assertThat(ledger.claim(node, 3).jobs()).as("the stale entry is skipped, c3 comes back")
+                .extracting(ClaimedJob::id).containsExactly("c3");
+        assertThat(running("capped")).isEqualTo(1);
+        redis.delete(keys.reaperLock()); // the next tick
+        assertThat(recovery.reap("reaper2").recounted()).as("a right count is left alone").isZero();
+    }
+
+    @Test
     void jobsOverTheRateWaitScheduledEachForASlotOfItsOwnWithoutAWorkerOrAnAttempt() {
         new Limits(redis, keys).put("rated", new Limits.Caps(null, null, new Limits.Rate(5, Duration.ofSeconds(1)), null));
         store.enqueue(IntStream.range(0, 12).mapToObj(i -> of("r" + i, "rated", null)).toList());

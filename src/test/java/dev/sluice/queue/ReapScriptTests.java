@@ -47,7 +47,7 @@ class ReapScriptTests extends ScriptTestSupport {
 
         NodeRecovery.Reaped reaped = recovery.reap("reaper-node");
 
-        assertThat(reaped).isEqualTo(new NodeRecovery.Reaped(2, 0, 0, 1));
+        assertThat(reaped).isEqualTo(new NodeRecovery.Reaped(2, 0, 0, 1, 0));
         assertThat(list(Priority.HIGH)).containsExactly("a");
         assertThat(list(Priority.NORMAL)).as("back at the head").containsExactly("b", "next");
         assertThat(store.find("a").orElseThrow().attempts()).isEqualTo(1);
@@ -104,7 +104,7 @@ class ReapScriptTests extends ScriptTestSupport {
 
         NodeRecovery.Reaped reaped = recovery.reap("reaper-node");
 
-        assertThat(reaped).isEqualTo(new NodeRecovery.Reaped(0, 0, 0, 0));
+        assertThat(reaped).isEqualTo(new NodeRecovery.Reaped(0, 0, 0, 0, 0));
         assertThat(tokens()).containsExactly("w1");
     }
 }
