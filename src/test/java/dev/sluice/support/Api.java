@@ -33,6 +33,12 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** @param headers name, value, name, value, ... */
     public Response post(String path, String json, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
