@@ -144,18 +144,35 @@ end
 -- one rather than all at once; it holds no worker and uses no attempt while it waits.
 local rate_state = { scheduled = false }
 
+-- One claim reads each rate log once (trim + count) and writes the starts it admits in one ZADD at the
+-- end (flush_limits); rate_logs[name] = { count, adds = { score, id, ... }, period }.
+local rate_logs = {}
+
 -- When a job under {name} may start, or nil when it may start now. Drops log entries older than the period.
 local function rate_due(ns, name, limit, period, now)
   local log = ns .. 'rate-log:' .. name
-  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
-  if redis.call('ZCARD', log) < limit then
+  local r = rate_logs[name]
+  if not r then
+    redis.call('ZREMRANGEBYSCORE', log, '-inf', now - period)
+    r = { count = redis.call('ZCARD', log), adds = {}, period = period }
+    rate_logs[name] = r
+  end
+  if r.count < limit then
     return nil
   end
-  local oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2])
+  -- the log's oldest start; the starts this claim admitted (not written yet) are all at now
+  local oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2]) or now
   local line = tonumber(redis.call('HGET', ns .. 'rate-at', name)) or 0
   local due = math.max(line, oldest + period)
   redis.call('HSET', ns .. 'rate-at', name, due + math.ceil(period / limit))
   return due
+end
+
+local function log_start(name, id, now)
+  local r = rate_logs[name]
+  r.count = r.count + 1
+  r.adds[#r.adds + 1] = now
+  r.adds[#r.adds + 1] = id
 end
 
 local function within_rate(ns, job_key, id, type, key, limits, now)
@@ -174,53 +191,93 @@ local function within_rate(ns, job_key, id, type, key, limits, now)
     return false
   end
   if limits.rate then
-    redis.call('ZADD', ns .. 'rate-log:' .. type, now, id)
-    redis.call('PEXPIRE', ns .. 'rate-log:' .. type, limits.rate_period * 2)
+    log_start(type, id, now)
   end
   if limits.key_rate then
-    redis.call('ZADD', ns .. 'rate-log:' .. per, now, id)
-    redis.call('PEXPIRE', ns .. 'rate-log:' .. per, limits.key_rate_period * 2)
+    log_start(per, id, now)
   end
   return true
 end
 
 -- Parks a job over its cap in list {parked}; {ns}:parked-lists:<type> remembers the type's parked
 -- lists, so that a changed cap can let them all back (unpark.lua).
+local parked_empty = {} -- parked lists let_back found empty in this script
 local function park(ns, job_key, id, type, parked)
   redis.call('RPUSH', parked, id)
+  parked_empty[parked] = nil
   redis.call('SADD', ns .. 'parked-lists:' .. type, parked)
   redis.call('HSET', job_key, 'parked', parked)
 end
 
+-- One claim reads each running count once and writes the ones it changed at the end (flush_limits).
+local slot_counts = {}
+local slot_changed = {}
+local function slot_count(ns, name)
+  local n = slot_counts[name]
+  if n == nil then
+    n = tonumber(redis.call('HGET', ns .. 'running', name)) or 0
+    slot_counts[name] = n
+  end
+  return n
+end
+
+-- Takes a running slot of the job's type (and key) when it has caps, and a start within its rates.
+-- Returns true and what the job counts under (its hash's 'capped': '<type>|<key>' when its key is
+-- counted too, for a per-key cap, else '<type>'; nil when uncapped), or false when the job was parked
+-- or scheduled instead. The counts and rate logs are written by flush_limits, once per claim.
 local function take_slot(ns, job_key, id, type, key, now)
   local limits = limits_of(ns, type)
   if not limits.cap and not limits.per_key and not limits.rate and not limits.key_rate then
-    return true
+    return true, nil
   end
-  local running = ns .. 'running'
   local per = type .. '|' .. (key or '')
-  if limits.per_key and (tonumber(redis.call('HGET', running, per)) or 0) >= limits.per_key then
+  if limits.per_key and slot_count(ns, per) >= limits.per_key then
     park(ns, job_key, id, type, ns .. 'parked:' .. per)
     return false
   end
-  if limits.cap and (tonumber(redis.call('HGET', running, type)) or 0) >= limits.cap then
+  if limits.cap and slot_count(ns, type) >= limits.cap then
     park(ns, job_key, id, type, ns .. 'parked:' .. type)
     return false
   end
   if not within_rate(ns, job_key, id, type, key, limits, now) then
     return false
   end
-  if limits.cap or limits.per_key then
-    redis.call('HINCRBY', running, type, 1)
-    redis.call('HINCRBY', running, per, 1)
-    redis.call('HSET', job_key, 'capped', per)
+  if not limits.cap and not limits.per_key then
+    return true, nil
   end
-  return true
+  slot_counts[type] = slot_count(ns, type) + 1
+  slot_changed[type] = true
+  if limits.per_key then
+    slot_counts[per] = slot_count(ns, per) + 1
+    slot_changed[per] = true
+    return true, per
+  end
+  return true, type
+end
+
+-- Writes what take_slot counted in this claim: the running counts it changed and the starts it logged.
+local function flush_limits(ns)
+  for name in pairs(slot_changed) do
+    redis.call('HSET', ns .. 'running', name, slot_counts[name])
+  end
+  for name, r in pairs(rate_logs) do
+    local adds = r.adds
+    for from = 1, #adds, 1000 do
+      redis.call('ZADD', ns .. 'rate-log:' .. name, unpack(adds, from, math.min(from + 999, #adds)))
+    end
+    if #adds > 0 then
+      redis.call('PEXPIRE', ns .. 'rate-log:' .. name, r.period * 2)
+    end
+  end
 end
 
 -- Lets the first parked job of list {parked} that still waits (queued; a job cancelled or expired
--- meanwhile is dropped) back to the head of its queue, and wakes the dispatchers. Returns whether one came back.
+-- meanwhile is dropped) back to the head of its queue, and wakes the dispatchers. Returns whether one
+-- came back. A list found empty is not asked again within the same script.
 local function let_back(job_prefix, ns, parked)
+  if parked_empty[parked] then
+    return false
+  end
   local back = redis.call('LPOP', parked)
   while back do
     local job = redis.call('HMGET', job_prefix .. back, 'state', 'priority', 'lane', 'key')
@@ -233,23 +290,28 @@ local function let_back(job_prefix, ns, parked)
     end
     back = redis.call('LPOP', parked)
   end
+  parked_empty[parked] = true
   return false
 end
 
--- A capped job stopped running (capped: the '<type>|<key>' it counted under, from its hash): gives
--- its slot back and lets one parked job of the key, else of the type, back to the head of its queue.
+-- A capped job stopped running (capped: what it counted under, from its hash: '<type>|<key>' or
+-- '<type>'): gives its slot back and lets one parked job of the key, else of the type, back to the
+-- head of its queue.
 local function release_slot(job_prefix, id, capped)
   if not capped then
     return
   end
   local ns = ns_of(job_prefix)
-  local type = string.match(capped, '^([^|]*)|')
+  local type = string.match(capped, '^([^|]*)|') or capped
   redis.call('HDEL', job_prefix .. id, 'capped')
   redis.call('HINCRBY', ns .. 'running', type, -1)
-  redis.call('HINCRBY', ns .. 'running', capped, -1)
-  if not let_back(job_prefix, ns, ns .. 'parked:' .. capped) then
-    let_back(job_prefix, ns, ns .. 'parked:' .. type)
+  if type ~= capped then
+    redis.call('HINCRBY', ns .. 'running', capped, -1)
+    if let_back(job_prefix, ns, ns .. 'parked:' .. capped) then
+      return
+    end
   end
+  let_back(job_prefix, ns, ns .. 'parked:' .. type)
 end
 
 local function queue_callback(job_prefix, cid, callback, payload, now)

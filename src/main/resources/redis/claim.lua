@@ -105,16 +105,26 @@ for _, priority in ipairs(redis.call('SMEMBERS', KEYS[8])) do
   paused[priority] = true
 end
 local remote = ARGV[7] ~= ''
+local ns = ns_of(ARGV[4])
 
 -- claims one popped id when its job is still queued; counts an id whose hash is gone as lost
 local function claim_id(id)
   local key = ARGV[4] .. id
   local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
     'priority', 'createdAt', 'runAt', 'key')
-  if job[1] == 'queued' and take_slot(ns_of(ARGV[4]), key, id, job[2], job[11] or nil, now) then
+  local taken, capped = false, nil
+  if job[1] == 'queued' then
+    taken, capped = take_slot(ns, key, id, job[2], job[11] or nil, now)
+  end
+  if taken then
     used = used + 1
     local attempt = tonumber(job[4]) + 1
-    redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+    if capped then
+      redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3],
+        'capped', capped)
+    else
+      redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3])
+    end
     if remote then
       redis.call('HSET', key, 'token', tokens[used], 'lease', ARGV[7] .. '.' .. used)
     end
@@ -201,6 +211,7 @@ else
   end
 end
 
+flush_limits(ns)
 if rate_state.scheduled then
   out[2] = earliest(head(KEYS[6]), head(KEYS[7])) -- a job over its rate waits: wake up when it is due
 end

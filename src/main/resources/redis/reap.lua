@@ -131,9 +131,11 @@ if leaving == '' and redis.call('SCARD', ns .. 'limited-types') > 0 then
     for _, id in ipairs(redis.call('ZRANGE', ARGV[1] .. node .. ':leases', 0, -1)) do
       local job = redis.call('HMGET', ARGV[2] .. id, 'state', 'capped')
       if job[1] == 'running' and job[2] then
-        local type = string.match(job[2], '^([^|]*)|')
+        local type = string.match(job[2], '^([^|]*)|') or job[2]
         counts[type] = (counts[type] or 0) + 1
-        counts[job[2]] = (counts[job[2]] or 0) + 1
+        if type ~= job[2] then
+          counts[job[2]] = (counts[job[2]] or 0) + 1
+        end
       end
     end
   end
