@@ -5,7 +5,12 @@
 #     -e SLUICE_SECURITY_APIKEYS_0_NAME=ops -e SLUICE_SECURITY_APIKEYS_0_ROLE=admin \
 #     -e SLUICE_SECURITY_APIKEYS_0_HASH=sha256:<hex of your key's SHA-256> sluice
 
-FROM eclipse-temurin:17.0.15_6-jdk-jammy AS build
+# The base images are build arguments, so a machine without access to a public registry can build on
+# images of its own (the container test builds Debian-based ones with debootstrap).
+ARG BUILD_IMAGE=eclipse-temurin:17.0.15_6-jdk-jammy
+ARG RUNTIME_IMAGE=eclipse-temurin:17.0.15_6-jre-jammy
+
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY mvnw ./
 COPY .mvn .mvn
@@ -16,10 +21,11 @@ RUN ./mvnw -B -q -DskipTests package \
  && cp target/sluice-*.jar app.jar \
  && java -Djarmode=tools -jar app.jar extract --layers --destination extracted
 
-FROM eclipse-temurin:17.0.15_6-jre-jammy
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 sluice \
  && useradd --system --uid 10001 --gid sluice --home-dir /app --shell /usr/sbin/nologin sluice \
- && apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+ && if ! command -v curl > /dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*; fi
 WORKDIR /app
 # one layer per kind of change: dependencies change least, the application most
 COPY --from=build --chown=sluice:sluice /src/extracted/dependencies/ ./

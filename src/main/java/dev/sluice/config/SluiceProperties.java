@@ -277,14 +277,16 @@ public record SluiceProperties(
 
         /**
          * @param name a label for logs and ownership (a producer reads the jobs submitted under its name)
-         * @param hash {@code sha256:} followed by the hex SHA-256 of the key
+         * @param hash {@code sha256:} followed by the hex SHA-256 of the key; an entry left without one
+         *             (as compose leaves it when SLUICE_API_KEY_HASH is unset) fails start-up when keys
+         *             are required and is ignored, with a warning, when they are not
          * @param role {@code producer} (submit, read its own), {@code worker} (claim, renew and finish
          *             jobs of its {@code types} over HTTP) or {@code admin} (everything)
          * @param types for a worker key: the remote job types it may claim (at most 100 names)
          */
         public record ApiKey(
                 @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String name,
-                @NotBlank @Pattern(regexp = "sha256:[0-9a-fA-F]{64}", message = "must be sha256: and 64 hex digits")
+                @Pattern(regexp = "(sha256:[0-9a-fA-F]{64})?", message = "must be sha256: and 64 hex digits")
                 String hash,
                 @NotBlank @Pattern(regexp = "producer|worker|admin") String role,
                 @DefaultValue @jakarta.validation.constraints.Size(max = 100) List<@Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}") String> types) {

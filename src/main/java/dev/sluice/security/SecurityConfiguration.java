@@ -1,5 +1,7 @@
 package dev.sluice.security;
 
+import java.util.List;
+
 import jakarta.servlet.DispatcherType;
 
 import org.slf4j.Logger;
@@ -98,7 +100,20 @@ class SecurityConfiguration {
                         + e.getMessage().replaceAll("[^\\x20-\\x7e]", "?") + ")."), json);
     }
 
-    private static ApiKeys keys(SluiceProperties.Security security) {
+    static ApiKeys keys(SluiceProperties.Security security) {
+        List<SluiceProperties.Security.ApiKey> unset = security.apiKeys().stream()
+                .filter(key -> key.hash() == null || key.hash().isEmpty()).toList();
+        if (!unset.isEmpty()) {
+            String names = unset.stream().map(SluiceProperties.Security.ApiKey::name).toList().toString();
+            if (security.requireKeys()) {
+                throw new IllegalStateException("API key " + names + " has no hash: set its "
+                        + "sluice.security.api-keys[n].hash to sha256:<hex SHA-256 of the key> (compose: "
+                        + "SLUICE_API_KEY_HASH), or set sluice.security.require-keys=false for a local trial without keys.");
+            }
+            log.warn("API key {} has no hash and is ignored (sluice.security.require-keys is false).", names);
+            security = new SluiceProperties.Security(false, security.apiKeys().stream()
+                    .filter(key -> !unset.contains(key)).toList());
+        }
         if (security.apiKeys().isEmpty()) {
             if (security.requireKeys()) {
                 throw new IllegalStateException("sluice.security.require-keys is set but no API key is configured: "

@@ -74,10 +74,25 @@ class ComposeFileTests {
                 "SLUICE_SECURITY_APIKEYS_0_ROLE");
     }
 
-    /** ${VAR:-default} as compose would resolve it with VAR unset. */
+    /** ${VAR:-default} as compose would resolve it with VAR unset; ${VAR:?message} (required) as "given". */
     private static String resolve(String value) {
         Matcher m = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}").matcher(value);
-        return m.replaceAll(match -> Matcher.quoteReplacement(match.group(1)));
+        String defaults = m.replaceAll(match -> Matcher.quoteReplacement(match.group(1)));
+        return Pattern.compile("\\$\\{[A-Z_]+:\\?[^}]*}").matcher(defaults).replaceAll("given");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theRedisPasswordHasNoDefaultAndEveryUseRequiresIt() throws IOException {
+        String text = Files.readString(Path.of("docker-compose.yml"));
+        assertThat(text).doesNotContain("change-me");
+        Matcher uses = Pattern.compile("\\$\\{REDIS_PASSWORD([^}]*)}").matcher(text);
+        int count = 0;
+        while (uses.find()) {
+            assertThat(uses.group(1)).as("every use of REDIS_PASSWORD fails when it is unset").startsWith(":?");
+            count++;
+        }
+        assertThat(count).isEqualTo(3);
     }
 
     /** SPRING_DATA_REDIS_SSL_ENABLED -> spring.data.redis.ssl.enabled */

@@ -153,4 +153,25 @@ class ApiKeyTests extends IntegrationTest {
                 "--sluice.security.require-keys=true").close())
                 .hasStackTraceContaining("sluice.security.require-keys is set but no API key is configured");
     }
+
+    @Test
+    void aKeyLeftWithoutAHashFailsStartUpWhenKeysAreRequiredAndIsIgnoredForALocalTrial() {
+        String[] halfAKey = {"--server.port=0", "--server.address=127.0.0.1", "--spring.data.redis.url=" + TestRedis.url(),
+            "--sluice.embedded-redis.enabled=false", "--sluice.namespace=test-" + UUID.randomUUID(),
+            "--sluice.security.api-keys[0].name=ops", "--sluice.security.api-keys[0].role=admin",
+            "--sluice.security.api-keys[0].hash="};
+        String[] required = java.util.Arrays.copyOf(halfAKey, halfAKey.length + 1);
+        required[halfAKey.length] = "--sluice.security.require-keys=true";
+        assertThatThrownBy(() -> new SpringApplicationBuilder(SluiceApplication.class).run(required).close())
+                .hasStackTraceContaining("API key [ops] has no hash");
+
+        String[] trial = java.util.Arrays.copyOf(halfAKey, halfAKey.length + 1);
+        trial[halfAKey.length] = "--sluice.security.require-keys=false";
+        try (var context = new SpringApplicationBuilder(SluiceApplication.class).run(trial)) {
+            int port = ((org.springframework.boot.web.server.context.WebServerApplicationContext) context)
+                    .getWebServer().getPort();
+            // the compose file's local-trial path: it starts, and the API is open as without keys
+            assertThat(new dev.sluice.support.Api(port).get("/api/queues").status()).isEqualTo(200);
+        }
+    }
 }
