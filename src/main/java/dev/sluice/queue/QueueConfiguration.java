@@ -30,6 +30,22 @@ class QueueConfiguration {
         return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     }
 
+    /**
+     * Resolves Redis's host name afresh on every (re)connect, keeping an answer at most 5 s. Lettuce's
+     * default resolver keeps it as long as the DNS record says; a Redis container restarted with a
+     * new address (compose, Kubernetes) was then never found again: the node stayed not ready for good
+     * (seen in the container test, .ci/container-test.sh).
+     */
+    @Bean
+    org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer freshDns() {
+        return resources -> resources.addressResolverGroup(new io.netty.resolver.dns.DnsAddressResolverGroup(
+                new io.netty.resolver.dns.DnsNameResolverBuilder()
+                        .datagramChannelType(io.lettuce.core.resource.Transports.datagramChannelClass())
+                        .socketChannelType(io.lettuce.core.resource.Transports.socketChannelClass()
+                                .asSubclass(io.netty.channel.socket.SocketChannel.class))
+                        .ttl(0, 5).negativeTtl(0)));
+    }
+
     /** The listener container is a bean so that Spring starts and stops its subscription. */
     @Bean
     RedisMessageListenerContainer jobSignalsContainer(JobSignals signals) {

@@ -78,7 +78,8 @@ class ComposeFileTests {
     private static String resolve(String value) {
         Matcher m = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}").matcher(value);
         String defaults = m.replaceAll(match -> Matcher.quoteReplacement(match.group(1)));
-        return Pattern.compile("\\$\\{[A-Z_]+:\\?[^}]*}").matcher(defaults).replaceAll("given");
+        String required = Pattern.compile("\\$\\{[A-Z_]+:\\?[^}]*}").matcher(defaults).replaceAll("given");
+        return Pattern.compile("\\$\\{[A-Z_]+}").matcher(required).replaceAll("");
     }
 
     @Test
