@@ -23,26 +23,77 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 drained() { curl -s "http://127.0.0.1:$1/api/queues" | python3 -c \
   'import json, sys; q = json.load(sys.stdin); sys.exit(0 if sum(q["queues"].values()) + q["running"] == 0 else 1)'; }
 
+# one start: prints "<ms to ready> <pid>"; the service keeps running
+start() {
+  local port=$1; shift
+  local begin; begin=$(date +%s%N)
+  java "$@" "${common[@]}" --server.port="$port" --sluice.namespace="fp-$RANDOM$RANDOM" > "$work/run.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null 2>&1 && break; sleep 0.02; done
+  echo "$(( ($(date +%s%N) - begin) / 1000000 )) $pid"
+}
+drain_and_rss() { # port, pid -> MiB resident after 100,000 no-op jobs
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$1/api/jobs/batch" -H 'Content-Type: application/json' -d "$batch"
+  done
+  for _ in $(seq 1 600); do drained "$1" && break; sleep 0.2; done
+  awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$2/status"
+}
+stats() { sort -n | awk '{v[NR]=$1} END {printf "%.1f / %.1f / %.1f s", v[1]/1000, v[int((NR+1)/2)]/1000, v[NR]/1000}'; }
+
+# three starts (min / median / max to ready), and the memory after a drain in the last one
 measure() {
   local label=$1; shift
   local port; port=$(free_port)
-  local start; start=$(date +%s%N)
-  java "$@" "${common[@]}" --server.port="$port" --sluice.namespace="fp-$RANDOM$RANDOM" > "$work/$label.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null 2>&1 && break; sleep 0.02; done
-  local ready=$(( ($(date +%s%N) - start) / 1000000 ))
-  for _ in $(seq 1 100); do
-    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/api/jobs/batch" -H 'Content-Type: application/json' -d "$batch"
+  local times=() rss=0
+  for run in 1 2 3; do
+    read -r ms pid < <(start "$port" "$@")
+    times+=("$ms")
+    if [ "$run" = 3 ]; then rss=$(drain_and_rss "$port" "$pid"); fi
+    kill "$pid"; wait "$pid" 2> /dev/null || true
   done
-  for _ in $(seq 1 600); do drained "$port" && break; sleep 0.2; done
-  local rss; rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
-  kill "$pid"; wait "$pid" 2> /dev/null || true
-  printf '| %s | %s ms | %s MiB |\n' "$label" "$ready" "$rss"
+  printf '| %s | %s | %s MiB |\n' "$label" "$(printf '%s\n' "${times[@]}" | stats)" "$rss"
 }
 
-echo "| JVM settings | start-up to ready | resident memory after draining 100,000 jobs |"
+# The image (built by .ci/container-test.sh, or set SLUICE_IMAGE) with its own settings, under podman,
+# against a Redis container: podman run -> readiness, and VmRSS of the JVM (PID 1) after the drain.
+measure_image() {
+  local image=${SLUICE_IMAGE:-localhost/sluice:container-test}
+  export CONTAINERS_CONF="${SLUICE_CONTAINER_CACHE:-$HOME/.cache/sluice-containers}/containers.conf"
+  command -v podman > /dev/null && podman image exists "$image" || { echo "| image | (no podman or no $image) | |"; return; }
+  podman rm -f fp-redis fp-sluice > /dev/null 2>&1 || true
+  podman network exists fp-net || podman network create fp-net > /dev/null
+  podman run -d --name fp-redis --net fp-net localhost/sluice-base/redis:bookworm redis-server --save '' \
+    --appendonly no > /dev/null
+  local port; port=$(free_port)
+  local times=() rss=0
+  for run in 1 2 3; do
+    local begin; begin=$(date +%s%N)
+    podman run -d --name fp-sluice --net fp-net -p "127.0.0.1:$port:8080" -e SPRING_DATA_REDIS_HOST=fp-redis \
+      -e SLUICE_SECURITY_REQUIREKEYS=false "$image" > /dev/null
+    for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null 2>&1 && break; sleep 0.02; done
+    times+=("$(( ($(date +%s%N) - begin) / 1000000 ))")
+    if [ "$run" = 3 ]; then
+      for _ in $(seq 1 100); do
+        curl -s -o /dev/null -X POST "http://127.0.0.1:$port/api/jobs/batch" -H 'Content-Type: application/json' -d "$batch"
+      done
+      for _ in $(seq 1 600); do drained "$port" && break; sleep 0.2; done
+      rss=$(podman exec fp-sluice awk '/VmRSS/ {print int($2 / 1024)}' /proc/1/status)
+    fi
+    podman rm -f -t 20 fp-sluice > /dev/null
+  done
+  podman rm -f fp-redis > /dev/null; podman network rm fp-net > /dev/null
+  local size; size=$(podman image inspect "$image" --format '{{.Size}}')
+  printf '| image (%s MiB), its own settings, `podman run` to ready | %s | %s MiB |\n' "$((size / 1024 / 1024))" \
+    "$(printf '%s\n' "${times[@]}" | stats)" "$rss"
+}
+
+echo "| JVM settings | start-up to ready, min / median / max of 3 | resident memory after draining 100,000 jobs |"
 echo "| --- | ---: | ---: |"
 measure "default (java -jar)" -jar "$work/sluice.jar"
+measure "class data sharing only: -XX:SharedArchiveFile (extracted jar)" -XX:SharedArchiveFile="$work/app.jsa" \
+  -jar "$work/app/sluice.jar"
 measure "lean: -XX:SharedArchiveFile -XX:+UseSerialGC -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m" \
   -XX:SharedArchiveFile="$work/app.jsa" -XX:+UseSerialGC -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=64m \
   -XX:MaxMetaspaceSize=128m -jar "$work/app/sluice.jar"
+measure_image
