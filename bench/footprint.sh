@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up time and resident memory of the packaged service, with default JVM settings and with the
 # lean settings the README documents (Class Data Sharing archive, serial GC, small heap). Run on purpose:
-#   bench/footprint.sh [redis-url]        (default redis://127.0.0.1:6379/14; keys go to a random
+#   bench/footprint.sh [redis-url] [image] (image: only the image, under podman; default redis://127.0.0.1:6379/14; keys go to a random
 #                                          fp-* namespace, removed when the service stops)
 # Each variant: java starts -> readiness answers 200 (ms), then 100,000 no-op jobs are submitted in
 # batches of 1,000 and drained, then VmRSS is read. Everything runs on 127.0.0.1; every loop is bounded.
@@ -64,13 +64,13 @@ measure_image() {
   podman rm -f fp-redis fp-sluice > /dev/null 2>&1 || true
   podman network exists fp-net || podman network create fp-net > /dev/null
   podman run -d --name fp-redis --net fp-net localhost/sluice-base/redis:bookworm redis-server --save '' \
-    --appendonly no > /dev/null
+    --appendonly no --requirepass fp-secret > /dev/null
   local port; port=$(free_port)
   local times=() rss=0
   for run in 1 2 3; do
     local begin; begin=$(date +%s%N)
     podman run -d --name fp-sluice --net fp-net -p "127.0.0.1:$port:8080" -e SPRING_DATA_REDIS_HOST=fp-redis \
-      -e SLUICE_SECURITY_REQUIREKEYS=false "$image" > /dev/null
+      -e SPRING_DATA_REDIS_PASSWORD=fp-secret -e SLUICE_SECURITY_REQUIREKEYS=false "$image" > /dev/null
     for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null 2>&1 && break; sleep 0.02; done
     times+=("$(( ($(date +%s%N) - begin) / 1000000 ))")
     if [ "$run" = 3 ]; then
@@ -90,6 +90,7 @@ measure_image() {
 
 echo "| JVM settings | start-up to ready, min / median / max of 3 | resident memory after draining 100,000 jobs |"
 echo "| --- | ---: | ---: |"
+if [ "${2:-}" = image ]; then measure_image; exit; fi
 measure "default (java -jar)" -jar "$work/sluice.jar"
 measure "class data sharing only: -XX:SharedArchiveFile (extracted jar)" -XX:SharedArchiveFile="$work/app.jsa" \
   -jar "$work/app/sluice.jar"
