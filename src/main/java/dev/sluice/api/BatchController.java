@@ -90,6 +90,8 @@ class BatchController {
     @GetMapping("/{id}")
     @Operation(summary = "A batch's progress", description = "Counts per state; finished is true when every job "
             + "has reached a final state. With ?wait=, holds until then or until the wait runs out.")
+    @ApiResponse(responseCode = "200", description = "the batch's counts",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BatchView.class)))
     @ApiResponse(responseCode = "404", description = "no such batch (or its record expired)")
     CompletableFuture<BatchView> get(@PathVariable String id,
             @Parameter(description = "how long to wait for every job to finish, e.g. 30s", example = "30s")

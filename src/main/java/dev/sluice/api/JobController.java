@@ -88,15 +88,16 @@ class JobController {
             + "POST /api/batches for that). At most sluice.api.max-batch-size jobs.")
     @ApiResponse(responseCode = "202", description = "all queued; their ids, in request order")
     @ApiResponse(responseCode = "400", description = "any job invalid (fields named jobs[i]...); nothing queued")
-    ResponseEntity<BatchView> submitBatch(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+    ResponseEntity<SubmittedJobs> submitBatch(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     mediaType = "application/json", schema = @Schema(implementation = SubmitBatchRequest.class)))
             @RequestBody JsonNode request,
             HttpServletRequest http) {
         List<Job> jobs = submitter.submitAllJson(request, Caller.of(http).name(), null, false, limits.maxBatchSize()).jobs();
-        return ResponseEntity.accepted().body(new BatchView(jobs.size(), jobs.stream().map(Job::id).toList()));
+        return ResponseEntity.accepted().body(new SubmittedJobs(jobs.size(), jobs.stream().map(Job::id).toList()));
     }
 
-    record BatchView(int count, List<String> ids) {
+    /** The answer to POST /api/jobs/batch: how many jobs were queued and their ids, in request order. */
+    record SubmittedJobs(int count, List<String> ids) {
     }
 
     @GetMapping("/{id}")

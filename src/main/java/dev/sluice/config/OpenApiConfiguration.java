@@ -10,6 +10,11 @@ import org.springframework.context.annotation.Configuration;
 class OpenApiConfiguration {
 
     @Bean
+    org.springdoc.core.customizers.OpenApiCustomizer sluiceApiContract() {
+        return new ApiContract();
+    }
+
+    @Bean
     OpenAPI sluiceOpenApi() {
         return new OpenAPI().info(new Info()
                 .title("Sluice")

@@ -70,6 +70,8 @@ class OrderController {
 
     @GetMapping("/{id}")
     @Operation(summary = "An order: state, items, total, timeline and outbox")
+    @ApiResponse(responseCode = "200", description = "the order", content = @io.swagger.v3.oas.annotations.media.Content(
+            mediaType = "application/json", schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = OrderView.class)))
     @ApiResponse(responseCode = "404", description = "no such order")
     OrderView get(@PathVariable String id, HttpServletRequest http) {
         return view(id, Caller.of(http));

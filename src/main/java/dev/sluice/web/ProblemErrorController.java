@@ -19,6 +19,7 @@ import org.springframework.boot.webmvc.error.ErrorController;
  * error, never as an HTML page, with no class name or stack trace.
  */
 @RestController
+@io.swagger.v3.oas.annotations.Hidden
 class ProblemErrorController implements ErrorController {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);

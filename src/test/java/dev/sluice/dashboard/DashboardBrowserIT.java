@@ -88,6 +88,20 @@ class DashboardBrowserIT extends IntegrationTest {
     }
 
     @Test
+    void swaggerUiHasTheAuthorizeButtonAndTheSubmitExampleWorksWhenSent() {
+        browser.get("http://127.0.0.1:" + port + "/swagger-ui/index.html");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("button.authorize")).isEmpty());
+        browser.findElement(By.cssSelector("#operations-jobs-submitJob .opblock-summary-control")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(
+                By.cssSelector("#operations-jobs-submitJob .try-out__btn")).isEmpty());
+        browser.findElement(By.cssSelector("#operations-jobs-submitJob .try-out__btn")).click();
+        browser.findElement(By.cssSelector("#operations-jobs-submitJob .execute")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(
+                By.cssSelector("#operations-jobs-submitJob .live-responses-table .response-col_status")).stream()
+                .anyMatch(cell -> cell.getText().trim().equals("202")));
+    }
+
+    @Test
     void theOverviewShowsWhatTheApiReports() throws IOException {
         api.post("/api/queues/low/pause", "");
         for (int i = 0; i < 3; i++) {
