@@ -34,7 +34,11 @@ record SubmitJobRequest(
         Instant runAt,
         @Schema(description = "POST the job, signed (Standard Webhooks), to this allowed URL when it reaches one of "
                 + "these final states (default: all four); needs sluice.callbacks.secret")
-        CallbackRequest callback) {
+        CallbackRequest callback,
+        @Schema(description = "the tenant, customer or resource the job belongs to (1-128 visible characters): "
+                + "jobs of one priority are served round-robin across keys", example = "tenant-42",
+                minLength = 1, maxLength = 128, pattern = "^\\S{1,128}$")
+        String key) {
 
     @Schema(name = "Callback")
     record CallbackRequest(
