@@ -326,6 +326,9 @@ end
 -- A job of a batch with a callback ({ns}:batch:<id> has callback and pending) counts down once (the
 -- job's batchCounted flag), whatever happens to it after; the last one queues the batch's callback.
 local function on_final(job_prefix, id, state, now, spec, batch)
+  if state ~= 'dead' then -- finished jobs by state, newest last ({ns}:finished:<state>); dead ones have their set
+    redis.call('ZADD', ns_of(job_prefix) .. 'finished:' .. state, now, id)
+  end
   if batch then
     local batch_key = ns_of(job_prefix) .. 'batch:' .. batch
     local batch_spec = redis.call('HGET', batch_key, 'callback')

@@ -119,8 +119,12 @@ end
 if leaving ~= '' then
   redis.call('DEL', ARGV[1] .. leaving, ARGV[1] .. leaving .. ':free-workers', ARGV[1] .. leaving .. ':leases')
 end
--- dead letters whose records expired leave no dangling entry behind
+-- dead letters whose records expired leave no dangling entry behind, nor do finished jobs' (on_final)
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[8]))
+local ns_prefix = string.sub(KEYS[5], 1, #KEYS[5] - #'dead')
+for _, state in ipairs({ 'succeeded', 'failed', 'cancelled' }) do
+  redis.call('ZREMRANGEBYSCORE', ns_prefix .. 'finished:' .. state, '-inf', now - tonumber(ARGV[7]))
+end
 
 -- running counts per capped type and key, recounted from the leases of the nodes still registered
 local corrected = 0

@@ -26,6 +26,8 @@ redis.call('HSET', KEYS[1], 'state', 'queued', 'attempts', 0)
 redis.call('HDEL', KEYS[1], 'result', 'error', 'errorType', 'startedAt', 'finishedAt', 'node', 'cancelRequested')
 redis.call('PERSIST', KEYS[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
+-- out of the index of finished jobs it was listed in ({ns}:finished:<state>, see on_final)
+redis.call('ZREM', string.sub(KEYS[5], 1, #KEYS[5] - #'dead') .. 'finished:' .. job[1], ARGV[1])
 if push_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[4]), job[5], ARGV[1], false) then
   redis.call('PUBLISH', ARGV[2], 'retry')
 end

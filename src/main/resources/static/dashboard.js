@@ -219,16 +219,19 @@ async function showJobs() {
   const state = form.state.value;
   const size = 50;
   try {
-    const page = await api(`/api/jobs?state=${state}&page=${jobsPage}&size=${size}`);
-    const type = form.type.value.trim();
-    const priority = form.priority.value;
-    const items = page.items.filter((job) => (!type || job.type === type) && (!priority || job.priority === priority));
+    const query = new URLSearchParams({ state, page: jobsPage, size });
+    for (const name of ['type', 'key', 'priority']) {
+      const value = form[name].value.trim();
+      if (value) query.set(name, value);
+    }
+    const page = await api(`/api/jobs?${query}`); // filtered by the server, every page
+    const items = page.items;
     $('#jobs tbody').innerHTML = items.map((job) => `<tr><td><a href="#/job/${job.id}"><code>${job.id}</code></a></td>
       <td>${escape(job.type)}</td><td>${job.priority}</td><td><span class="state ${job.state}">${job.state}</span></td>
       <td>${job.attempts}/${job.maxAttempts}</td><td>${time(job.createdAt)}</td></tr>`).join('')
       || '<tr><td colspan="6" class="muted">none</td></tr>';
     const pages = Math.max(1, Math.ceil(page.total / size));
-    $('#page-info').textContent = `page ${jobsPage + 1} of ${pages} (${page.total} ${state})`;
+    $('#page-info').textContent = `page ${jobsPage + 1} of ${pages} (${page.total}${page.partial ? '+' : ''} ${state})`;
     $('#prev').disabled = jobsPage === 0;
     $('#next').disabled = jobsPage + 1 >= pages;
   } catch (error) {

@@ -112,12 +112,13 @@ class JobActionsController {
     @GetMapping
     @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order of the "
             + "lists they wait in (high first; keyless, then each key's, then remote lanes, then parked over a "
-            + "cap); running: by node; scheduled and retrying: soonest due first; dead: the dead letters, "
-            + "newest first. Filters: key, type, priority. Queued jobs of one key come from the key's own "
+            + "cap); running: by node; scheduled and retrying: soonest due first; dead (the dead letters), "
+            + "succeeded, failed and cancelled: newest first, within retention. Filters: key, type, priority. Queued jobs of one key come from the key's own "
             + "lists; other filters read at most " + QueueInspector.MAX_FILTER_SCAN + " jobs per listing and "
             + "say partial: true when they stopped there.")
     JobPage list(
-            @Parameter(description = "scheduled, queued, running, retrying or dead", example = "dead")
+            @Parameter(description = "scheduled, queued, running, retrying, dead, succeeded, failed or cancelled",
+                    example = "dead")
             @RequestParam String state,
             @Parameter(description = "only jobs with this fair-share key") @RequestParam(required = false) String key,
             @Parameter(description = "only jobs of this type") @RequestParam(required = false) String type,

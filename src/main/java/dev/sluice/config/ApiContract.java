@@ -131,8 +131,8 @@ final class ApiContract implements OpenApiCustomizer {
             List<String> values = ENUMS.get(parameter.getName());
             if (values != null && parameter.getSchema() != null && "string".equals(type(parameter.getSchema()))) {
                 Schema<String> closed = new StringSchema();
-                (parameter.getName().equals("state") ? List.of("scheduled", "queued", "running", "retrying", "dead")
-                        : values).forEach(closed::addEnumItemObject);
+                (parameter.getName().equals("state") ? List.of("scheduled", "queued", "running", "retrying", "dead",
+                        "succeeded", "failed", "cancelled") : values).forEach(closed::addEnumItemObject);
                 closed.setDefault(parameter.getSchema().getDefault());
                 parameter.setSchema(closed);
             }

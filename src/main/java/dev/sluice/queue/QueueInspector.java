@@ -20,7 +20,7 @@ public class QueueInspector {
 
     /** The states a job listing can be asked for: each is kept in a list or set of its own. */
     public static final Set<JobState> LISTABLE = Set.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING,
-            JobState.RETRYING, JobState.DEAD);
+            JobState.RETRYING, JobState.DEAD, JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -89,7 +89,8 @@ public class QueueInspector {
     /**
      * One page of the jobs in a state: queued in the order of the lists they wait in (high first; per
      * priority the keyless jobs, then each key's, then remote types' lanes, then jobs parked over a
-     * cap), running by node, scheduled and retrying soonest due first, dead most recent first.
+     * cap), running by node, scheduled and retrying soonest due first, dead, succeeded, failed and
+     * cancelled most recent first (within retention: their indexes are trimmed with the records).
      */
     public Page list(JobState state, Filter filter, long offset, int limit) {
         if (!LISTABLE.contains(state)) {
@@ -101,6 +102,7 @@ public class QueueInspector {
                     !filter.none())).toList();
             case RETRYING -> List.of(new Source(keys.retrying(), false, false, !filter.none()));
             case SCHEDULED -> List.of(new Source(keys.scheduled(), false, false, !filter.none()));
+            case SUCCEEDED, FAILED, CANCELLED -> List.of(new Source(keys.finished(state), false, true, !filter.none()));
             default -> List.of(new Source(keys.dead(), false, true, !filter.none()));
         };
         List<String> ids = new ArrayList<>();

@@ -140,6 +140,14 @@ public final class RedisKeys {
         return prefix + "scheduled";
     }
 
+    /**
+     * ZSET of the jobs that ended succeeded, failed or cancelled, to when they ended (Redis time, ms):
+     * the index their listing reads (on_final adds, retry removes, the reaper trims past retention).
+     */
+    public String finished(JobState state) {
+        return prefix + "finished:" + state.wire();
+    }
+
     /** ZSET of dead jobs (every attempt failed) to the time they died (Redis time, ms). */
     public String dead() {
         return prefix + "dead";

@@ -83,7 +83,7 @@ class ApiContractTests extends IntegrationTest {
         assertThat(document.toString()).doesNotContain("#/components/schemas/JsonNode");
         JsonNode listState = parameter("/api/jobs", "get", "state");
         assertThat(listState.get("schema").get("enum").valueStream().map(JsonNode::asString).toList())
-                .containsExactly("scheduled", "queued", "running", "retrying", "dead");
+                .containsExactly("scheduled", "queued", "running", "retrying", "dead", "succeeded", "failed", "cancelled");
         assertThat(parameter("/api/queues/{priority}/pause", "post", "priority").get("schema").get("enum")).isNotNull();
         assertThat(response("/api/jobs/batch", "post", "202").toString()).contains("SubmittedJobs");
         assertThat(response("/api/batches/{id}", "get", "200").toString()).contains("BatchView");
@@ -96,6 +96,7 @@ class ApiContractTests extends IntegrationTest {
         call("GET", "/api/jobs/" + id + "?wait=5s", null);
         call("GET", "/api/jobs/" + id, null);
         call("GET", "/api/jobs?state=dead", null);
+        call("GET", "/api/jobs?state=succeeded&type=add", null);
         call("GET", "/api/jobs?state=queued&key=tenant-1&priority=high", null);
         call("POST", "/api/jobs/batch", "{\"jobs\":[{\"type\":\"echo\",\"payload\":{\"a\":[1,\"b\",null]}},{\"type\":\"noop\"}]}");
         String batch = body(call("POST", "/api/batches", "{\"jobs\":[{\"type\":\"echo\",\"payload\":{}}]}"), 202)

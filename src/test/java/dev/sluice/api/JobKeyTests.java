@@ -83,6 +83,33 @@ class JobKeyTests extends IntegrationTest {
         assertThat(api.get("/api/jobs?state=dead").json().get("total").asLong()).isGreaterThanOrEqualTo(2);
     }
 
+    @Test
+    void finishedJobsAreListedNewestFirstFromTheirIndexAndARetriedOneLeavesIt() {
+        String first = api.submit("{\"type\":\"add\",\"payload\":{\"x\":1,\"y\":1},\"key\":\"hist\"}");
+        assertThat(api.get("/api/jobs/" + first + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+        String second = api.submit("{\"type\":\"add\",\"payload\":{\"x\":2,\"y\":2},\"key\":\"hist\"}");
+        assertThat(api.get("/api/jobs/" + second + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+        String failed = api.submit("{\"type\":\"fail\",\"payload\":{\"message\":\"no\"},\"maxAttempts\":1}");
+        assertThat(api.get("/api/jobs/" + failed + "?wait=5s").json().get("state").asString()).isEqualTo("failed");
+
+        var succeeded = api.get("/api/jobs?state=succeeded&key=hist").json();
+        assertThat(ids(succeeded)).containsExactly(second, first); // newest first
+        assertThat(succeeded.get("total").asLong()).isEqualTo(2);
+        assertThat(ids(api.get("/api/jobs?state=failed").json())).containsExactly(failed);
+
+        api.post("/api/queues/normal/pause", "");
+        try {
+            assertThat(api.post("/api/jobs/" + failed + "/retry", "").status()).isEqualTo(202);
+            assertThat(ids(api.get("/api/jobs?state=failed").json())).as("a retried job leaves the failed listing")
+                    .doesNotContain(failed);
+        } finally {
+            api.post("/api/queues/normal/resume", "");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> ids(api.get("/api/jobs?state=failed").json()).contains(failed));
+        assertThat(redis.opsForZSet().zCard(keys.finished(dev.sluice.queue.JobState.FAILED))).isEqualTo(1);
+    }
+
     private static List<String> ids(tools.jackson.databind.JsonNode page) {
         return page.get("items").valueStream().map(job -> job.get("id").asString()).toList();
     }
