@@ -356,6 +356,23 @@ local function on_final(job_prefix, id, state, now, spec, batch)
   end
 end
 
+-- Attempt history: an attempt that did not succeed (failed, timed out, cancelled, lost, ...) is kept in
+-- the job hash's attemptLog, a JSON array of {attempt, node, startedAt, endedAt, outcome, error}, the
+-- last N only ({ns}:config attemptHistory, set by every node from sluice.jobs.attempt-history; 10
+-- without it). A succeeded attempt needs no entry: the job's own fields are that attempt. Written only
+-- on these paths, so a drain of succeeding jobs pays nothing for it.
+local function log_attempt(job_prefix, key, attempt, outcome, err, now)
+  local job = redis.call('HMGET', key, 'node', 'startedAt', 'attemptLog')
+  local keep = tonumber(redis.call('HGET', ns_of(job_prefix) .. 'config', 'attemptHistory')) or 10
+  local log = job[3] and cjson.decode(job[3]) or {}
+  log[#log + 1] = { attempt = attempt, node = job[1] or cjson.null, startedAt = tonumber(job[2]) or cjson.null,
+    endedAt = now, outcome = outcome, error = (err and err ~= '') and err or cjson.null }
+  while #log > keep do
+    table.remove(log, 1)
+  end
+  redis.call('HSET', key, 'attemptLog', cjson.encode(log))
+end
+
 -- Writes how a counted delivery of a job ended (o: the keys and retentions it may need: retrying,
 -- dead, retention, dead_retention, max_throttled, job_prefix) and returns the job's new state and, when it is
 -- retrying, when it falls due. A requested cancel wins over every outcome; a cancelled job keeps no result.
@@ -366,6 +383,9 @@ end
 --   deferred  -> retrying after the back-off with the attempt given back (it never started).
 local function record_outcome(id, key, job, kind, result, err, err_type, backoff, now, o)
   release_slot(o.job_prefix, id, job.capped)
+  if kind ~= 'succeeded' then
+    log_attempt(o.job_prefix, key, job.attempts, job.cancel_requested == '1' and 'cancelled' or kind, err, now)
+  end
   local state
   if kind == 'deferred' or kind == 'throttled' and redis.call('HINCRBY', key, 'throttled', 1) <= o.max_throttled then
     if job.cancel_requested ~= '1' then

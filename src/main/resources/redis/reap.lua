@@ -65,6 +65,7 @@ local function recover(node, id, gone)
     redis.call('RPUSH', ARGV[1] .. node .. ':free-workers', job[9])
   end
   local note = 'attempt ' .. job[3] .. ' was lost: node ' .. node .. ' stopped before finishing it'
+  log_attempt(ARGV[2], key, tonumber(job[3]), 'lost', note, now)
   if job[5] == '1' then
     redis.call('HSET', key, 'state', 'cancelled', 'finishedAt', now)
     redis.call('PEXPIRE', key, ARGV[7])

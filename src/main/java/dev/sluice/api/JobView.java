@@ -1,6 +1,7 @@
 package dev.sluice.api;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
@@ -41,9 +42,19 @@ record JobView(
         Progress progress,
         @Schema(description = "the tenant, customer or resource it belongs to: jobs of one priority are served "
                 + "round-robin across keys")
-        String key) {
+        String key,
+        @Schema(description = "its attempts, oldest first: each that did not succeed (the last "
+                + "sluice.jobs.attempt-history), then the one running or succeeded")
+        List<Attempt> attemptHistory) {
 
     record Progress(int percent, String message) {
+    }
+
+    /**
+     * One attempt: where it ran (a node, or remote:&lt;worker&gt;), when, and how it ended: running,
+     * succeeded, failed, permanent, timeout, cancelled, lost (its node stopped), throttled, deferred.
+     */
+    record Attempt(int attempt, String node, Instant startedAt, Instant endedAt, String outcome, String error) {
     }
 
     /** @param type the kind of failure, e.g. the handler's exception name */
@@ -55,7 +66,35 @@ record JobView(
                 tree(json, job.result()), job.error() == null ? null : new ErrorView(job.errorType(), job.error()),
                 job.attempts(), job.maxAttempts(), job.timeout().toString(), job.createdAt(), job.startedAt(),
                 job.finishedAt(), job.runAt(), job.node(), job.cancelRequested(), job.batch(),
-                job.progress() == null ? null : new Progress(job.progress(), job.progressMessage()), job.key());
+                job.progress() == null ? null : new Progress(job.progress(), job.progressMessage()), job.key(),
+                attempts(job, json));
+    }
+
+    private static List<Attempt> attempts(Job job, JsonMapper json) {
+        List<Attempt> attempts = new java.util.ArrayList<>();
+        if (job.attemptLog() != null) {
+            for (JsonNode entry : json.readTree(job.attemptLog())) {
+                attempts.add(new Attempt(entry.path("attempt").asInt(), text(entry, "node"), instant(entry, "startedAt"),
+                        instant(entry, "endedAt"), text(entry, "outcome"), text(entry, "error")));
+            }
+        }
+        boolean lastLogged = !attempts.isEmpty() && attempts.get(attempts.size() - 1).attempt() == job.attempts();
+        if (job.startedAt() != null && job.attempts() > 0 && !lastLogged
+                && (job.state() == JobState.RUNNING || job.state() == JobState.SUCCEEDED)) {
+            attempts.add(new Attempt(job.attempts(), job.node(), job.startedAt(),
+                    job.state() == JobState.SUCCEEDED ? job.finishedAt() : null, job.state().wire(), null));
+        }
+        return attempts;
+    }
+
+    private static String text(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || value.isNull() ? null : value.asString();
+    }
+
+    private static Instant instant(JsonNode entry, String field) {
+        JsonNode value = entry.get(field);
+        return value == null || value.isNull() ? null : Instant.ofEpochMilli(value.asLong());
     }
 
     private static JsonNode tree(JsonMapper json, String text) {

@@ -201,12 +201,15 @@ public record SluiceProperties(
      * @param maxTimeout    the longest timeout a submission may ask for (one attempt holds a worker at
      *                      most this long); longer is refused with 400
      * @param maxDelay      the furthest ahead a job may be scheduled ({@code delay} or {@code runAt})
+     * @param attemptHistory how many of a job's attempts that did not succeed its view keeps (1-100)
      */
     public record Jobs(
             @DefaultValue("24h") @NotNull Duration retention,
             @DefaultValue("30d") @NotNull Duration deadRetention,
             @DefaultValue("6h") @NotNull Duration maxTimeout,
-            @DefaultValue("30d") @NotNull Duration maxDelay) {
+            @DefaultValue("30d") @NotNull Duration maxDelay,
+            @DefaultValue("10") @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(100)
+            int attemptHistory) {
 
         @AssertTrue(message = "max-timeout must be from 1s to 7d, and max-delay from 0s to 365d")
         public boolean isWithinBounds() {

@@ -197,7 +197,7 @@ public class JobSubmitter {
             boolean later = due.isAfter(createdAt);
             return new Job(job.id(), job.type(), job.priority(), later ? JobState.SCHEDULED : JobState.QUEUED,
                     job.payload(), null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null,
-                    later ? due : null, null, false, batchId, null, null, job.owner(), job.key());
+                    later ? due : null, null, false, batchId, null, null, job.owner(), job.key(), null);
         }).toList(), batchId, null);
     }
 

@@ -38,5 +38,7 @@ public record Job(
         Integer progress,
         String progressMessage,
         String owner,
-        String key) {
+        String key,
+        /** JSON array of the attempts that did not succeed (the last N), or null: see log_attempt */
+        String attemptLog) {
 }

@@ -33,7 +33,8 @@ final class JobHashes {
                 hash.get("progress") == null ? null : Integer.valueOf((String) hash.get("progress")),
                 (String) hash.get("progressMessage"),
                 (String) hash.get("owner"),
-                (String) hash.get("key"));
+                (String) hash.get("key"),
+                (String) hash.get("attemptLog"));
     }
 
     private static int integer(Object value) {

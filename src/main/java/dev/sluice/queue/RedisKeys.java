@@ -73,6 +73,11 @@ public final class RedisKeys {
         return prefix + "parked:" + typeOrTypeAndKey;
     }
 
+    /** HASH of namespace-wide settings the scripts read: attemptHistory (log_attempt). */
+    public String config() {
+        return prefix + "config";
+    }
+
     /** SORTED SET: start times (Redis ms) of the jobs of a type, or '<type>|<key>', within its rate's period. */
     public String rateLog(String typeOrTypeAndKey) {
         return prefix + "rate-log:" + typeOrTypeAndKey;

@@ -26,6 +26,8 @@ class ReapScriptTests extends ScriptTestSupport {
         assertThat(back.node()).isNull();
         assertThat(back.attempts()).as("the lost attempt counts").isEqualTo(1);
         assertThat(back.errorType()).isEqualTo("Lost");
+        assertThat(back.attemptLog()).as("the lost attempt is in the job's history")
+                .contains("\"outcome\":\"lost\"").contains("\"attempt\":1").contains("\"node\":\"" + node + "\"");
         assertNodeGone(node);
     }
 
