@@ -356,6 +356,29 @@ local function on_final(job_prefix, id, state, now, spec, batch)
   end
 end
 
+-- Throughput history: how many deliveries ended in each state per type and minute ({ns}:stats:<minute
+-- since the epoch>, fields '<state>|<type>', kept 25 h), counted by record_outcome and written once per
+-- script by announce, so a batch of completions costs one HINCRBY per state and type.
+local stats = { counts = {} }
+local function count_outcome(job_prefix, state, type, now)
+  stats.ns = ns_of(job_prefix)
+  stats.now = now
+  local field = state .. '|' .. (type or '')
+  stats.counts[field] = (stats.counts[field] or 0) + 1
+end
+
+local function flush_stats()
+  if not stats.ns then
+    return
+  end
+  local key = stats.ns .. 'stats:' .. math.floor(stats.now / 60000)
+  for field, n in pairs(stats.counts) do
+    redis.call('HINCRBY', key, field, n)
+  end
+  redis.call('PEXPIRE', key, 90000000)
+  stats.counts = {}
+end
+
 -- Attempt history: an attempt that did not succeed (failed, timed out, cancelled, lost, ...) is kept in
 -- the job hash's attemptLog, a JSON array of {attempt, node, startedAt, endedAt, outcome, error}, the
 -- last N only ({ns}:config attemptHistory, set by every node from sluice.jobs.attempt-history; 10
@@ -432,12 +455,14 @@ local function record_outcome(id, key, job, kind, result, err, err_type, backoff
   if state ~= 'retrying' then
     on_final(o.job_prefix, id, state, now, job.callback, job.batch)
   end
+  count_outcome(o.job_prefix, state, job.type, now)
   return state, due
 end
 
 -- After outcomes were recorded: announces the events (a JSON array) on the events channel, and wakes
 -- the dispatchers when a retry just became the earliest one due (so an idle node sleeps exactly so long).
 local function announce(events_channel, events, wake_channel, retrying, earliest)
+  flush_stats()
   if #events > 0 then
     redis.call('PUBLISH', events_channel, cjson.encode(events))
   end

@@ -60,7 +60,7 @@ for i = 9, #ARGV, 8 do
   if job[1] == 'running' and job[2] == ARGV[i + 2] and job[3] == ARGV[1] then
     done[#done + 1] = id
     local state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
-      cancel_requested = job[5], had_error = job[6], callback = job[9], batch = job[10], capped = job[11] or nil }, kind, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
+      cancel_requested = job[5], had_error = job[6], callback = job[9], batch = job[10], capped = job[11] or nil, type = job[8] }, kind, ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
       tonumber(ARGV[i + 7]), now, outcome_keys)
     if firehose or job[7] then
       events[#events + 1] = { id = id, state = state, type = job[8], attempt = tonumber(job[2]), at = now }

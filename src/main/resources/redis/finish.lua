@@ -60,7 +60,7 @@ for i = 9, #ARGV, 8 do
       end
     else
       state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),
-        cancel_requested = job[5], had_error = job[6], callback = job[12], batch = job[13], capped = job[14] or nil }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
+        cancel_requested = job[5], had_error = job[6], callback = job[12], batch = job[13], capped = job[14] or nil, type = job[8] }, ARGV[i + 3] == 'released' and 'cancelled' or ARGV[i + 3],
         ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], tonumber(ARGV[i + 7]), now, outcome_keys)
     end
     redis.call('HSET', key, 'finishedLease', lease)

@@ -64,6 +64,7 @@ final class ApiContract implements OpenApiCustomizer {
             Map.entry("POST /api/jobs/{id}/release", "releaseJob"),
             Map.entry("POST /api/jobs/complete", "completeJobs"),
             Map.entry("GET /api/queues", "getQueues"),
+            Map.entry("GET /api/stats", "getStats"),
             Map.entry("POST /api/queues/{priority}/pause", "pauseQueue"),
             Map.entry("POST /api/queues/{priority}/resume", "resumeQueue"),
             Map.entry("DELETE /api/dead-letters/{id}", "purgeDeadLetter"),

@@ -73,6 +73,11 @@ public final class RedisKeys {
         return prefix + "parked:" + typeOrTypeAndKey;
     }
 
+    /** HASH: deliveries that ended in a minute (since the epoch), '<state>|<type>' to a count; kept 25 h. */
+    public String stats(long minute) {
+        return prefix + "stats:" + minute;
+    }
+
     /** HASH of namespace-wide settings the scripts read: attemptHistory (log_attempt). */
     public String config() {
         return prefix + "config";

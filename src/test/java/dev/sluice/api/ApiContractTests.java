@@ -110,6 +110,8 @@ class ApiContractTests extends IntegrationTest {
                 + "\"priority\":\"low\"}"), 202).get("id").asString();
         call("DELETE", "/api/jobs/" + sleeping, null);
         call("GET", "/api/queues", null);
+        call("GET", "/api/stats?range=5m", null);
+        call("GET", "/api/stats?range=99h", null);
         call("GET", "/api/job-types", null);
         call("GET", "/api/job-types/echo/limits", null);
         call("PUT", "/api/job-types/echo/limits", "{\"concurrency\":50}");

@@ -116,6 +116,10 @@ class DashboardBrowserIT extends IntegrationTest {
             open("#/overview");
             await().atMost(Duration.ofSeconds(10)).until(() -> text("#limits tbody").contains("add"));
             assertThat(text("#limits tr[data-type=add]")).contains("/ 5").contains("/ 100 per 1s");
+            // the hour chart is drawn from the history in Redis as the page opens: the add job is in it
+            await().atMost(Duration.ofSeconds(40)).until(() -> !"0".equals(
+                    browser.findElement(By.id("chart-hour")).getDomAttribute("data-succeeded"))
+                    && browser.findElement(By.id("chart-hour")).getDomAttribute("data-succeeded") != null);
             await().atMost(Duration.ofSeconds(10)).until(() -> text("[data-count=low]").equals("3"));
             JsonNode queues = api.get("/api/queues").json();
             assertThat(text("[data-count=low]")).isEqualTo(queues.get("queues").get("low").asString());
