@@ -113,21 +113,46 @@ class JobActionsController {
     @Operation(summary = "List jobs in a state, a page at a time", description = "queued: in the order of the "
             + "lists they wait in (high first; keyless, then each key's, then remote lanes, then parked over a "
             + "cap); running: by node; scheduled and retrying: soonest due first; dead (the dead letters), "
-            + "succeeded, failed and cancelled: newest first, within retention. Filters: key, type, priority. Queued jobs of one key come from the key's own "
+            + "succeeded, failed and cancelled: newest first, within retention. Filters: key, type, priority, "
+            + "createdAfter, createdBefore; or idempotencyKey alone (the job a POST /api/jobs with that "
+            + "Idempotency-Key created, sent with the caller's key or submitter's). Queued jobs of one key come from the key's own "
             + "lists; other filters read at most " + QueueInspector.MAX_FILTER_SCAN + " jobs per listing and "
             + "say partial: true when they stopped there.")
     JobPage list(
             @Parameter(description = "scheduled, queued, running, retrying, dead, succeeded, failed or cancelled",
                     example = "dead")
-            @RequestParam String state,
+            @RequestParam(required = false) String state,
             @Parameter(description = "only jobs with this fair-share key") @RequestParam(required = false) String key,
             @Parameter(description = "only jobs of this type") @RequestParam(required = false) String type,
             @Parameter(description = "only jobs of this priority: high, normal or low")
             @RequestParam(required = false) String priority,
+            @Parameter(description = "only jobs created at or after this instant (ISO-8601)", example = "2026-11-23T07:00:00Z")
+            @RequestParam(required = false) String createdAfter,
+            @Parameter(description = "only jobs created before this instant (ISO-8601)")
+            @RequestParam(required = false) String createdBefore,
+            @Parameter(description = "find the job a POST /api/jobs with this Idempotency-Key created (no state then)")
+            @RequestParam(required = false) String idempotencyKey,
+            @Parameter(description = "with idempotencyKey: the API key name that sent it (default: the caller's)")
+            @RequestParam(required = false) String submitter,
             @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") @Min(0) int page,
-            @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size) {
+            @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size,
+            HttpServletRequest http) {
         List<Violation> violations = new ArrayList<>();
-        JobState wanted = listable(state, violations);
+        if (idempotencyKey != null) {
+            if (idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
+                throw new InvalidRequestException("idempotencyKey", "must be 1 to 255 characters");
+            }
+            String scope = submitter != null ? "jobs@" + submitter : Caller.of(http).idempotencyScope("jobs");
+            List<JobView> items = inspector.byIdempotencyKey(scope, idempotencyKey)
+                    .map(job -> List.of(JobView.of(job, json))).orElse(List.of());
+            return new JobPage(items, 0, size, items.size(), false);
+        }
+        JobState wanted = state == null ? null : listable(state, violations);
+        if (state == null) {
+            violations.add(new Violation("state", "is required (or give idempotencyKey)"));
+        }
+        java.time.Instant after = instant("createdAfter", createdAfter, violations);
+        java.time.Instant before = instant("createdBefore", createdBefore, violations);
         if (key != null && !JobRequestReader.isValidKey(key)) {
             violations.add(new Violation("key", "must be 1 to 128 visible characters (no spaces or control characters)"));
         }
@@ -144,7 +169,7 @@ class JobActionsController {
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        QueueInspector.Page found = inspector.list(wanted, new QueueInspector.Filter(key, type, only),
+        QueueInspector.Page found = inspector.list(wanted, new QueueInspector.Filter(key, type, only, after, before),
                 (long) page * size, size);
         return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), page, size,
                 found.total(), found.partial());
@@ -152,6 +177,18 @@ class JobActionsController {
 
     /** @param partial a filter stopped reading at its bound: more jobs may match than {@code total} */
     record JobPage(List<JobView> items, int page, int size, long total, boolean partial) {
+    }
+
+    private static java.time.Instant instant(String field, String text, List<Violation> violations) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            violations.add(new Violation(field, "must be an ISO-8601 instant, e.g. 2026-11-23T07:00:00Z"));
+            return null;
+        }
     }
 
     private static JobState listable(String state, List<Violation> violations) {

@@ -73,12 +73,30 @@ public class QueueInspector {
      * and any filter on the other states, read the jobs' fields, at most {@link #MAX_FILTER_SCAN} jobs
      * a listing, and say so when they stopped there ({@link Page#partial()}).
      */
-    public record Filter(String key, String type, Priority priority) {
-        public static final Filter NONE = new Filter(null, null, null);
+    public record Filter(String key, String type, Priority priority, Instant createdAfter, Instant createdBefore) {
+        public static final Filter NONE = new Filter(null, null, null, null, null);
+
+        public Filter(String key, String type, Priority priority) {
+            this(key, type, priority, null, null);
+        }
 
         boolean none() {
-            return key == null && type == null && priority == null;
+            return key == null && type == null && priority == null && createdAfter == null && createdBefore == null;
         }
+
+        boolean timed() {
+            return createdAfter != null || createdBefore != null;
+        }
+    }
+
+    /** The job a POST /api/jobs with this Idempotency-Key created within {@code scope} (endpoint@key name), if it is still there. */
+    public java.util.Optional<Job> byIdempotencyKey(String scope, String idempotencyKey) {
+        String stored = redis.opsForValue().get(keys.idempotency(scope, idempotencyKey));
+        if (stored == null || stored.indexOf('|') < 0) {
+            return java.util.Optional.empty();
+        }
+        List<Job> found = jobs(List.of(stored.substring(0, stored.indexOf('|'))));
+        return java.util.Optional.ofNullable(found.get(0));
     }
 
     /** Lists every job of a state: {@link #list(JobState, Filter, long, int)} without a filter. */
@@ -136,7 +154,8 @@ public class QueueInspector {
         boolean typeKnown = filter.type() == null || remoteTypes.contains(filter.type());
         List<Source> sources = new ArrayList<>();
         if (filter.key() != null) {
-            lists.forEach(list -> sources.add(new Source(keys.keyed(list, filter.key()), true, false, !typeKnown)));
+            lists.forEach(list -> sources.add(new Source(keys.keyed(list, filter.key()), true, false,
+                    !typeKnown || filter.timed())));
         } else {
             List<List<String>> rings = SharedConnection.send(redis, async -> {
                 List<RedisFuture<List<byte[]>>> futures = new ArrayList<>(lists.size());
@@ -147,9 +166,10 @@ public class QueueInspector {
                 return replies;
             });
             for (int i = 0; i < lists.size(); i++) {
-                sources.add(new Source(lists.get(i), true, false, !typeKnown));
+                boolean check = !typeKnown || filter.timed();
+                sources.add(new Source(lists.get(i), true, false, check));
                 String list = lists.get(i);
-                rings.get(i).forEach(key -> sources.add(new Source(keys.keyed(list, key), true, false, !typeKnown)));
+                rings.get(i).forEach(key -> sources.add(new Source(keys.keyed(list, key), true, false, check)));
             }
         }
         Set<String> limited = redis.opsForSet().members(keys.limitedTypes());
@@ -164,7 +184,7 @@ public class QueueInspector {
                 if (filter.key() != null && !keyKnown && list.startsWith(keys.parked(type + "|"))) {
                     continue; // another key's parked jobs
                 }
-                sources.add(new Source(list, true, false, !keyKnown || filter.priority() != null));
+                sources.add(new Source(list, true, false, !keyKnown || filter.priority() != null || filter.timed()));
             }
         }
         return sources;
@@ -232,12 +252,25 @@ public class QueueInspector {
 
     private static final int FILTER_CHUNK = 500;
 
+    private static boolean within(byte[] createdAt, Filter filter) {
+        if (!filter.timed()) {
+            return true;
+        }
+        if (createdAt == null) {
+            return false;
+        }
+        long at = Long.parseLong(SharedConnection.string(createdAt));
+        return (filter.createdAfter() == null || at >= filter.createdAfter().toEpochMilli())
+                && (filter.createdBefore() == null || at < filter.createdBefore().toEpochMilli());
+    }
+
     /** The ids among {@code ids} whose job matches the filter, in one round trip. */
     private List<String> matching(List<String> ids, Filter filter) {
         List<List<byte[]>> fields = SharedConnection.send(redis, async -> {
             List<RedisFuture<List<io.lettuce.core.KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(ids.size());
             ids.forEach(id -> futures.add(async.hmget(SharedConnection.bytes(keys.job(id)),
-                    SharedConnection.bytes("key"), SharedConnection.bytes("type"), SharedConnection.bytes("priority"))));
+                    SharedConnection.bytes("key"), SharedConnection.bytes("type"), SharedConnection.bytes("priority"),
+                    SharedConnection.bytes("createdAt"))));
             List<List<byte[]>> replies = new ArrayList<>(ids.size());
             futures.forEach(future -> replies.add(SharedConnection.await(future).stream()
                     .map(kv -> kv.getValueOrElse(null)).toList()));
@@ -253,7 +286,8 @@ public class QueueInspector {
             if ((filter.key() == null || filter.key().equals(key))
                     && (filter.type() == null || filter.type().equals(SharedConnection.string(job.get(1))))
                     && (filter.priority() == null
-                            || filter.priority().wire().equals(SharedConnection.string(job.get(2))))) {
+                            || filter.priority().wire().equals(SharedConnection.string(job.get(2))))
+                    && within(job.get(3), filter)) {
                 kept.add(ids.get(i));
             }
         }

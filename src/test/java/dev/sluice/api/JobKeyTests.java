@@ -110,6 +110,28 @@ class JobKeyTests extends IntegrationTest {
         assertThat(redis.opsForZSet().zCard(keys.finished(dev.sluice.queue.JobState.FAILED))).isEqualTo(1);
     }
 
+    @Test
+    void listingsFilterByCreationTimeAndFindAJobByItsIdempotencyKey() {
+        String early = api.submit("{\"type\":\"echo\",\"payload\":{},\"key\":\"timed\"}");
+        assertThat(api.get("/api/jobs/" + early + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+        java.time.Instant cut = java.time.Instant.parse(api.job(early).get("createdAt").asString()).plusMillis(1);
+        org.awaitility.Awaitility.await().until(() -> java.time.Instant.now().isAfter(cut.plusMillis(5)));
+        Api.Response late = api.post("/api/jobs", "{\"type\":\"echo\",\"payload\":{},\"key\":\"timed\"}",
+                "Idempotency-Key", "order-77");
+        String lateId = late.json().get("id").asString();
+        assertThat(api.get("/api/jobs/" + lateId + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+
+        assertThat(ids(api.get("/api/jobs?state=succeeded&key=timed&createdAfter=" + cut).json())).containsExactly(lateId);
+        assertThat(ids(api.get("/api/jobs?state=succeeded&key=timed&createdBefore=" + cut).json())).containsExactly(early);
+        assertThat(ids(api.get("/api/jobs?idempotencyKey=order-77").json())).containsExactly(lateId);
+        assertThat(ids(api.get("/api/jobs?idempotencyKey=order-78").json())).isEmpty();
+
+        Api.Response bad = api.get("/api/jobs?createdAfter=yesterday");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").valueStream().map(e -> e.get("field").asString()).toList())
+                .containsExactlyInAnyOrder("state", "createdAfter");
+    }
+
     private static List<String> ids(tools.jackson.databind.JsonNode page) {
         return page.get("items").valueStream().map(job -> job.get("id").asString()).toList();
     }
