@@ -134,6 +134,9 @@ class JobActionsController {
             @RequestParam(required = false) String idempotencyKey,
             @Parameter(description = "with idempotencyKey: the API key name that sent it (default: the caller's)")
             @RequestParam(required = false) String submitter,
+            @Parameter(description = "page by cursor instead of page number (scheduled, retrying, dead, succeeded, "
+                    + "failed, cancelled): empty for the first page, then the previous page's nextCursor")
+            @RequestParam(required = false) String cursor,
             @Parameter(description = "page number, from 0") @RequestParam(defaultValue = "0") @Min(0) int page,
             @Parameter(description = "jobs per page") @RequestParam(defaultValue = "20") @Min(1) @Max(200) int size,
             HttpServletRequest http) {
@@ -145,7 +148,7 @@ class JobActionsController {
             String scope = submitter != null ? "jobs@" + submitter : Caller.of(http).idempotencyScope("jobs");
             List<JobView> items = inspector.byIdempotencyKey(scope, idempotencyKey)
                     .map(job -> List.of(JobView.of(job, json))).orElse(List.of());
-            return new JobPage(items, 0, size, items.size(), false);
+            return new JobPage(items, 0, size, items.size(), false, null);
         }
         JobState wanted = state == null ? null : listable(state, violations);
         if (state == null) {
@@ -169,14 +172,32 @@ class JobActionsController {
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        QueueInspector.Page found = inspector.list(wanted, new QueueInspector.Filter(key, type, only, after, before),
-                (long) page * size, size);
+        QueueInspector.Filter filter = new QueueInspector.Filter(key, type, only, after, before);
+        if (cursor != null) {
+            if (!QueueInspector.CURSORED.contains(wanted)) {
+                throw new InvalidRequestException("cursor", "paging by cursor is for scheduled, retrying, dead, "
+                        + "succeeded, failed and cancelled jobs");
+            }
+            QueueInspector.CursorPage found;
+            try {
+                found = inspector.listAfter(wanted, filter, cursor.isEmpty() ? null : cursor, size);
+            } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+                throw new InvalidRequestException("cursor", "is not a cursor this listing gave");
+            }
+            return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), 0, size, -1, false,
+                    found.next());
+        }
+        QueueInspector.Page found = inspector.list(wanted, filter, (long) page * size, size);
         return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), page, size,
-                found.total(), found.partial());
+                found.total(), found.partial(), null);
     }
 
-    /** @param partial a filter stopped reading at its bound: more jobs may match than {@code total} */
-    record JobPage(List<JobView> items, int page, int size, long total, boolean partial) {
+    /**
+     * @param partial    a filter stopped reading at its bound: more jobs may match than {@code total}
+     * @param total      -1 when paging by cursor (not counted)
+     * @param nextCursor when paging by cursor: the next page's, null at the end
+     */
+    record JobPage(List<JobView> items, int page, int size, long total, boolean partial, String nextCursor) {
     }
 
     private static java.time.Instant instant(String field, String text, List<Violation> violations) {

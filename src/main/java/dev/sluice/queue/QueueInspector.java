@@ -135,6 +135,95 @@ public class QueueInspector {
         return new Page(jobs, window.total, window.partial);
     }
 
+    /** The states kept in one sorted set each, which can be paged by cursor: see {@link #listAfter}. */
+    public static final Set<JobState> CURSORED = Set.of(JobState.SCHEDULED, JobState.RETRYING, JobState.DEAD,
+            JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED);
+
+    /**
+     * One page after a cursor, for the states kept in one sorted set ({@link #CURSORED}): stable while
+     * jobs come and go, however deep the page (no offset to skip). The cursor is where the previous page
+     * ended (its last job's score and id); null for the first page. {@link CursorPage#next()} is null
+     * when nothing follows. Filters apply as in {@link #list}, reading at most {@link #MAX_FILTER_SCAN}
+     * jobs a page.
+     */
+    public CursorPage listAfter(JobState state, Filter filter, String cursor, int limit) {
+        if (!CURSORED.contains(state)) {
+            throw new IllegalArgumentException("no cursor paging for " + state);
+        }
+        String zset = switch (state) {
+            case SCHEDULED -> keys.scheduled();
+            case RETRYING -> keys.retrying();
+            case DEAD -> keys.dead();
+            default -> keys.finished(state);
+        };
+        boolean newestFirst = state != JobState.SCHEDULED && state != JobState.RETRYING;
+        Double fromScore = null;
+        String fromId = null;
+        if (cursor != null) {
+            String decoded = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            fromScore = Double.valueOf(decoded.substring(0, decoded.indexOf(':')));
+            fromId = decoded.substring(decoded.indexOf(':') + 1);
+        }
+        List<String> ids = new ArrayList<>();
+        double lastScore = 0;
+        String lastId = null;
+        int scanned = 0;
+        boolean more = true;
+        while (ids.size() < limit && more && scanned < MAX_FILTER_SCAN) {
+            double bound = fromScore == null ? (newestFirst ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY) : fromScore;
+            Set<TypedTuple<String>> chunk = newestFirst
+                    ? redis.opsForZSet().reverseRangeByScoreWithScores(zset, Double.NEGATIVE_INFINITY, bound, 0, FILTER_CHUNK)
+                    : redis.opsForZSet().rangeByScoreWithScores(zset, bound, Double.POSITIVE_INFINITY, 0, FILTER_CHUNK);
+            List<TypedTuple<String>> entries = chunk == null ? List.of() : new ArrayList<>(chunk);
+            more = entries.size() == FILTER_CHUNK;
+            List<TypedTuple<String>> fresh = new ArrayList<>();
+            for (TypedTuple<String> entry : entries) {
+                boolean seen = fromScore != null && entry.getScore().doubleValue() == fromScore
+                        && (newestFirst ? entry.getValue().compareTo(fromId) >= 0 : entry.getValue().compareTo(fromId) <= 0);
+                if (!seen) {
+                    fresh.add(entry);
+                }
+            }
+            if (fresh.isEmpty() && more) {
+                // a whole chunk of one score already seen: step past it (ties beyond a chunk are not split)
+                fromScore = newestFirst ? Math.nextDown(fromScore) : Math.nextUp(fromScore);
+                fromId = "";
+                continue;
+            }
+            List<String> chunkIds = fresh.stream().map(TypedTuple::getValue).toList();
+            scanned += chunkIds.size();
+            Set<String> kept = filter.none() ? null : new java.util.HashSet<>(matching(chunkIds, filter));
+            for (TypedTuple<String> entry : fresh) {
+                lastScore = entry.getScore();
+                lastId = entry.getValue();
+                if (kept == null || kept.contains(entry.getValue())) {
+                    ids.add(entry.getValue());
+                    if (ids.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            if (lastId == null) {
+                break;
+            }
+            fromScore = lastScore;
+            fromId = lastId;
+            if (fresh.isEmpty()) {
+                break;
+            }
+        }
+        boolean exhausted = ids.size() < limit && !more;
+        String next = exhausted || lastId == null ? null : java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(((long) lastScore + ":" + lastId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<Job> jobs = new ArrayList<>(jobs(ids));
+        jobs.removeIf(java.util.Objects::isNull);
+        return new CursorPage(jobs, next);
+    }
+
+    /** @param next the cursor of the page after this one; null when nothing follows */
+    public record CursorPage(List<Job> jobs, String next) {
+    }
+
     /** Where queued jobs wait: the priority lists, each key's list, the lanes, the parked lists. */
     private List<Source> queuedSources(Filter filter) {
         Set<String> remote = redis.opsForSet().members(keys.jobTypes());

@@ -62,7 +62,7 @@ class GeneratedClientTests extends IntegrationTest {
         try {
             waiting = jobs.submitJob(new SubmitJob().type("echo").payload(Map.of("n", 1))
                     .priority(SubmitJob.PriorityEnum.LOW).key("tenant-7"), null);
-            JobPage queued = jobs.listJobs("queued", "tenant-7", null, "low", null, null, null, null, 0, 20);
+            JobPage queued = jobs.listJobs("queued", "tenant-7", null, "low", null, null, null, null, null, 0, 20);
             assertThat(queued.getItems()).extracting(Job::getId).containsExactly(waiting.getId());
             assertThat(queued.getTotal()).isEqualTo(1L);
             assertThat(queued.getItems().get(0).getKey()).isEqualTo("tenant-7");

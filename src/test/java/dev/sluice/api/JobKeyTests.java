@@ -132,6 +132,31 @@ class JobKeyTests extends IntegrationTest {
                 .containsExactlyInAnyOrder("state", "createdAfter");
     }
 
+    @Test
+    void finishedJobsPageByCursorStablyWhileNewOnesFinish() {
+        List<String> submitted = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            String id = api.submit("{\"type\":\"echo\",\"payload\":{\"i\":" + i + "},\"key\":\"cursor\"}");
+            assertThat(api.get("/api/jobs/" + id + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+            submitted.add(id);
+        }
+        var first = api.get("/api/jobs?state=succeeded&key=cursor&size=3&cursor=").json();
+        assertThat(ids(first)).containsExactly(submitted.get(6), submitted.get(5), submitted.get(4));
+        // a job finishing between pages does not shift the next page (no offset)
+        String newer = api.submit("{\"type\":\"echo\",\"payload\":{},\"key\":\"cursor\"}");
+        assertThat(api.get("/api/jobs/" + newer + "?wait=5s").json().get("state").asString()).isEqualTo("succeeded");
+        var second = api.get("/api/jobs?state=succeeded&key=cursor&size=3&cursor=" + first.get("nextCursor").asString()).json();
+        assertThat(ids(second)).containsExactly(submitted.get(3), submitted.get(2), submitted.get(1));
+        var third = api.get("/api/jobs?state=succeeded&key=cursor&size=3&cursor=" + second.get("nextCursor").asString()).json();
+        assertThat(ids(third)).containsExactly(submitted.get(0));
+        assertThat(third.get("nextCursor").isNull()).isTrue();
+
+        assertThat(api.get("/api/jobs?state=queued&cursor=").status()).isEqualTo(400);
+        Api.Response bad = api.get("/api/jobs?state=succeeded&cursor=not-a-cursor");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").get(0).get("field").asString()).isEqualTo("cursor");
+    }
+
     private static List<String> ids(tools.jackson.databind.JsonNode page) {
         return page.get("items").valueStream().map(job -> job.get("id").asString()).toList();
     }
