@@ -111,7 +111,7 @@ local ns = ns_of(ARGV[4])
 local function claim_id(id)
   local key = ARGV[4] .. id
   local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
-    'priority', 'createdAt', 'runAt', 'key')
+    'priority', 'createdAt', 'runAt', 'key', 'traceparent')
   local taken, capped = false, nil
   if job[1] == 'queued' then
     taken, capped = take_slot(ns, key, id, job[2], job[11] or nil, now)
@@ -146,6 +146,7 @@ local function claim_id(id)
     out[#out + 1] = job[5]
     out[#out + 1] = job[8]
     out[#out + 1] = waited
+    out[#out + 1] = job[12] or ''
   elseif not job[1] then
     out[3] = out[3] + 1
   end

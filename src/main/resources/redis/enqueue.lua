@@ -28,7 +28,8 @@ ARGV[10]    events channel; ARGV[11] '1' when some node streams every event (new
 ARGV[12]    the record to create with the jobs, as JSON {id, retention (ms), fields: [name, value, ...],
             entry}; empty for none. It is written only when the jobs are: never one without the other.
 ARGV[13]    the batch's callback (JSON as for a job, fired once when every member has ended), or empty
-ARGV[14..]  eleven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
+ARGV[14]    the submitting request's trace context (a W3C traceparent) when it is sampled, else empty
+ARGV[15..]  eleven values per job: id, priority (high|normal|low), type, payload JSON, maxAttempts,
             timeout (ms), delay (ms from now, by Redis time; 0 = at once; or '@<epoch ms>', a due time
             compared with Redis time, so that a runAt means the same on every node), owner (API key name; may be
             empty), lane (the type's name when it is a remote type, else empty), callback (JSON read by
@@ -60,11 +61,11 @@ local adding = { high = 0, normal = 0, low = 0 }
 local jobs = #KEYS - 11
 local lanes = {}
 for i = 0, jobs - 1 do
-  local priority = ARGV[14 + i * 11 + 1]
+  local priority = ARGV[15 + i * 11 + 1]
   adding[priority] = adding[priority] + 1
-  local lane = ARGV[14 + i * 11 + 8]
+  local lane = ARGV[15 + i * 11 + 8]
   if lane ~= '' and not lanes[lane] then
-    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[14 + i * 11])
+    local prefix = string.sub(KEYS[12 + i], 1, #KEYS[12 + i] - #ARGV[15 + i * 11])
     if redis.call('EXISTS', ns_of(prefix) .. 'job-type:' .. lane) == 0 then
       return { 'unknown-type', lane }
     end
@@ -117,7 +118,7 @@ local members = {}
 local events = {}
 local earliest = nil
 for i = 0, jobs - 1 do
-  local a = 14 + i * 11
+  local a = 15 + i * 11
   local id, priority, when, lane, job_key = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8], ARGV[a + 10]
   if job_key ~= '' then
     redis.call('HSET', KEYS[12 + i], 'key', job_key)
@@ -136,6 +137,9 @@ for i = 0, jobs - 1 do
   end
   if ARGV[a + 7] ~= '' then
     redis.call('HSET', key, 'owner', ARGV[a + 7])
+  end
+  if ARGV[14] ~= '' then
+    redis.call('HSET', key, 'traceparent', ARGV[14])
   end
   if lane ~= '' then
     redis.call('HSET', key, 'lane', lane)
@@ -186,7 +190,7 @@ if earliest then
   end
 end
 if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[14 + 7])
+  redis.call('HSET', KEYS[6], 'total', #members, 'createdAt', now, 'owner', ARGV[15 + 7])
   if ARGV[13] ~= '' then
     redis.call('HSET', KEYS[6], 'callback', ARGV[13], 'pending', #members)
   end

@@ -112,14 +112,15 @@ class WorkerController {
      * @param leaseExpiresAt when the job goes back to its queue unless the lease is renewed
      * @param timeout        how long the attempt may run (ISO-8601)
      */
+    /** @param traceparent the submitting request's trace (W3C), when it was sampled: a worker's attempt span joins it */
     record ClaimedView(String id, String type, JsonNode payload, int attempt, String leaseToken, String leaseExpiresAt,
-            String timeout, String priority) {
+            String timeout, String priority, String traceparent) {
     }
 
     private ClaimedView view(RemoteLedger.RemoteClaim claim) {
         return new ClaimedView(claim.job().id(), claim.job().type(), json.readTree(claim.job().payload()),
                 claim.job().attempt(), claim.lease().token(), claim.leaseExpiresAt().toString(),
-                claim.job().timeout().toString(), claim.job().priority().wire());
+                claim.job().timeout().toString(), claim.job().priority().wire(), claim.job().traceparent());
     }
 
     @PostMapping("/api/workers/{workerId}/beat")

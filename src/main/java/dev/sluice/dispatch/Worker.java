@@ -30,12 +30,15 @@ class Worker {
     private final JobStore store;
     private final RetryPolicy retry;
     private final List<JobObserver> observers;
+    private final dev.sluice.queue.Traces traces;
 
-    Worker(JobTypes types, JobStore store, SluiceProperties properties, List<JobObserver> observers) {
+    Worker(JobTypes types, JobStore store, SluiceProperties properties, List<JobObserver> observers,
+            dev.sluice.queue.Traces traces) {
         this.types = types;
         this.store = store;
         this.retry = RetryPolicy.of(properties.retry());
         this.observers = observers;
+        this.traces = traces;
     }
 
     /**
@@ -45,11 +48,37 @@ class Worker {
     Outcome run(ClaimedJob job, Execution execution) {
         observe(o -> o.started(job.type(), job.priority(), job.waited()));
         long start = System.nanoTime();
-        Outcome outcome = attempt(job, execution);
+        Outcome outcome = traced(job, execution);
         Duration ran = Duration.ofNanos(System.nanoTime() - start);
         String kind = "Timeout".equals(outcome.errorType()) ? "timeout" : outcome.kind().name().toLowerCase();
         observe(o -> o.finished(job.type(), kind, ran));
         return outcome;
+    }
+
+    /**
+     * The attempt in a span of its own, a child of the submitting request's (the job's traceparent), so
+     * a trace shows the request and every attempt; its log lines carry the trace id (MDC). A job
+     * submitted without a sampled trace runs without a span.
+     */
+    private Outcome traced(ClaimedJob job, Execution execution) {
+        io.micrometer.tracing.Tracer tracer = traces.tracer();
+        io.micrometer.tracing.TraceContext parent = traces.parse(job.traceparent());
+        if (tracer == null || parent == null) {
+            return attempt(job, execution);
+        }
+        io.micrometer.tracing.Span span = tracer.spanBuilder().setParent(parent).name("sluice.job " + job.type())
+                .kind(io.micrometer.tracing.Span.Kind.CONSUMER).tag("sluice.job.id", job.id())
+                .tag("sluice.job.type", job.type()).tag("sluice.job.attempt", Integer.toString(job.attempt())).start();
+        try (io.micrometer.tracing.Tracer.SpanInScope scope = tracer.withSpan(span)) {
+            Outcome outcome = attempt(job, execution);
+            span.tag("sluice.job.outcome", outcome.kind().name().toLowerCase());
+            if (outcome.error() != null) {
+                span.error(new RuntimeException(outcome.error()));
+            }
+            return outcome;
+        } finally {
+            span.end();
+        }
     }
 
     /** An observer (metrics) that throws must not change how the job ended. */

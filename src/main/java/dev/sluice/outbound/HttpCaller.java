@@ -46,8 +46,11 @@ public class HttpCaller {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
 
-    HttpCaller(HttpTargets targets, SluiceProperties properties) {
+    private final dev.sluice.queue.Traces traces;
+
+    HttpCaller(HttpTargets targets, SluiceProperties properties, dev.sluice.queue.Traces traces) {
         this.targets = targets;
+        this.traces = traces;
         this.maxResponse = (int) properties.http().maxResponseSize().toBytes();
         this.defaultTimeout = properties.http().defaultTimeout();
     }
@@ -108,6 +111,11 @@ public class HttpCaller {
                 .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(call.body()));
         call.headers().forEach(request::header);
+        // the attempt's trace goes on downstream (an http job's or a callback's request joins it)
+        String traceparent = traces.current();
+        if (!traceparent.isEmpty() && call.headers().keySet().stream().noneMatch("traceparent"::equalsIgnoreCase)) {
+            request.header("traceparent", traceparent);
+        }
         try {
             HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             Map<String, String> headers = new LinkedHashMap<>();

@@ -24,12 +24,19 @@ public class JobStore {
     private final SluiceProperties properties;
 
     private final JobEvents events;
+    private final Traces traces;
 
-    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+    @org.springframework.beans.factory.annotation.Autowired
+    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events, Traces traces) {
         this.redis = redis;
         this.keys = keys;
         this.properties = properties;
         this.events = events;
+        this.traces = traces;
+    }
+
+    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+        this(redis, keys, properties, events, Traces.NONE);
     }
 
     /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
@@ -72,6 +79,7 @@ public class JobStore {
         args.add(events.firehose() ? "1" : "0");
         args.add(record == null ? "" : record.json());
         args.add(options.batchCallback() == null ? "" : options.batchCallback());
+        args.add(traces.current());
         for (NewJob job : jobs) {
             keyList.add(keys.job(job.id()));
             args.add(job.id());

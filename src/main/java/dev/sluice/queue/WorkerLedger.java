@@ -66,12 +66,14 @@ public class WorkerLedger {
     }
 
     static Claim toClaim(List<?> reply) {
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 8);
-        for (int i = 3; i + 7 < reply.size(); i += 8) {
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 9);
+        for (int i = 3; i + 8 < reply.size(); i += 9) {
+            String traceparent = (String) reply.get(i + 8);
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),
                     Duration.ofMillis(Long.parseLong((String) reply.get(i + 5))),
-                    Priority.fromWire((String) reply.get(i + 6)), Duration.ofMillis((Long) reply.get(i + 7))));
+                    Priority.fromWire((String) reply.get(i + 6)), Duration.ofMillis((Long) reply.get(i + 7)),
+                    traceparent.isEmpty() ? null : traceparent));
         }
         long now = (Long) reply.get(0);
         long nextDue = (Long) reply.get(1);

@@ -66,6 +66,10 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     @Override
     public Object handle(Payload payload, JobContext context) throws InterruptedException {
+        String traceId = org.slf4j.MDC.get("traceId");
+        if (traceId != null) {
+            traceIds.put(context.jobId(), traceId);
+        }
         starts.add(payload.label());
         executions.computeIfAbsent(context.jobId(), id -> new AtomicInteger()).incrementAndGet();
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -126,6 +130,13 @@ public class ProbeJob implements JobHandler<ProbeJob.Payload> {
 
     public int running() {
         return running.get();
+    }
+
+    private final java.util.Map<String, String> traceIds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The trace id the handler's log lines carried (the MDC's traceId) for a job, or null. */
+    public String traceIdOf(String jobId) {
+        return traceIds.get(jobId);
     }
 
     public int maxRunning() {
