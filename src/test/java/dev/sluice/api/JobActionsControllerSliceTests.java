@@ -69,7 +69,7 @@ class JobActionsControllerSliceTests {
 
     @Test
     void listingsRefuseStatesThatAreNotListedAndPagesOverTheirBound() throws Exception {
-        mvc.perform(get("/api/jobs").param("state", "succeeded"))
+        mvc.perform(get("/api/jobs").param("state", "paused"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("state"));
         mvc.perform(get("/api/jobs").param("state", "dead").param("size", "201"))

@@ -120,7 +120,7 @@ class RetryAndDeadLetterTests extends IntegrationTest {
 
     @Test
     void aListingNeedsAStateItCanList() {
-        Api.Response bad = api.get("/api/jobs?state=succeeded");
+        Api.Response bad = api.get("/api/jobs?state=paused");
 
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("errors").get(0).get("field").asString()).isEqualTo("state");
