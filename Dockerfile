@@ -17,7 +17,8 @@ COPY .mvn .mvn
 COPY pom.xml ./
 RUN ./mvnw -B -q dependency:go-offline
 COPY src src
-RUN ./mvnw -B -q -DskipTests package \
+# no tests in the image's build (they run in CI): nor their compilation, nor the client generated for them
+RUN ./mvnw -B -q -Dmaven.test.skip=true package \
  && cp target/sluice-*.jar app.jar \
  && java -Djarmode=tools -jar app.jar extract --layers --destination extracted
 

@@ -143,7 +143,13 @@ class JobActionsController {
         List<Violation> violations = new ArrayList<>();
         if (idempotencyKey != null) {
             if (idempotencyKey.isEmpty() || idempotencyKey.length() > 255) {
-                throw new InvalidRequestException("idempotencyKey", "must be 1 to 255 characters");
+                violations.add(new Violation("idempotencyKey", "must be 1 to 255 characters"));
+            }
+            if (submitter != null && !submitter.matches("[A-Za-z0-9._-]{1,128}")) {
+                violations.add(new Violation("submitter", "must be an API key name (letters, digits, . _ -; at most 128)"));
+            }
+            if (!violations.isEmpty()) {
+                throw new InvalidRequestException(violations);
             }
             String scope = submitter != null ? "jobs@" + submitter : Caller.of(http).idempotencyScope("jobs");
             List<JobView> items = inspector.byIdempotencyKey(scope, idempotencyKey)

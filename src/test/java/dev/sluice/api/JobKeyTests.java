@@ -125,6 +125,9 @@ class JobKeyTests extends IntegrationTest {
         assertThat(ids(api.get("/api/jobs?state=succeeded&key=timed&createdBefore=" + cut).json())).containsExactly(early);
         assertThat(ids(api.get("/api/jobs?idempotencyKey=order-77").json())).containsExactly(lateId);
         assertThat(ids(api.get("/api/jobs?idempotencyKey=order-78").json())).isEmpty();
+        Api.Response badLookup = api.get("/api/jobs?idempotencyKey=order-77&submitter=a%20b");
+        assertThat(badLookup.status()).isEqualTo(400);
+        assertThat(badLookup.json().get("errors").get(0).get("field").asString()).isEqualTo("submitter");
 
         Api.Response bad = api.get("/api/jobs?createdAfter=yesterday");
         assertThat(bad.status()).isEqualTo(400);
