@@ -122,14 +122,13 @@ if leaving ~= '' then
 end
 -- dead letters whose records expired leave no dangling entry behind, nor do finished jobs' (on_final)
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[8]))
-local ns_prefix = string.sub(KEYS[5], 1, #KEYS[5] - #'dead')
+local ns = ns_of(ARGV[2])
 for _, state in ipairs({ 'succeeded', 'failed', 'cancelled' }) do
-  redis.call('ZREMRANGEBYSCORE', ns_prefix .. 'finished:' .. state, '-inf', now - tonumber(ARGV[7]))
+  redis.call('ZREMRANGEBYSCORE', ns .. 'finished:' .. state, '-inf', now - tonumber(ARGV[7]))
 end
 
 -- running counts per capped type and key, recounted from the leases of the nodes still registered
 local corrected = 0
-local ns = ns_of(ARGV[2])
 if leaving == '' and redis.call('SCARD', ns .. 'limited-types') > 0 then
   local counts = {}
   for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do

@@ -76,9 +76,10 @@ final class ApiContract implements OpenApiCustomizer {
     private static final List<String> TAG_ORDER = List.of("jobs", "batches", "job types", "workers", "queues",
             "dead letters", "events", "orders");
 
+    /** Closed sets of query and path parameters (and every schema's priority): the listing's states, priorities. */
     private static final Map<String, List<String>> ENUMS = Map.of(
             "priority", List.of("high", "normal", "low"),
-            "state", List.of("scheduled", "queued", "running", "retrying", "succeeded", "failed", "dead", "cancelled"));
+            "state", List.of("scheduled", "queued", "running", "retrying", "dead", "succeeded", "failed", "cancelled"));
 
     @Override
     public void customise(OpenAPI document) {
@@ -132,8 +133,7 @@ final class ApiContract implements OpenApiCustomizer {
             List<String> values = ENUMS.get(parameter.getName());
             if (values != null && parameter.getSchema() != null && "string".equals(type(parameter.getSchema()))) {
                 Schema<String> closed = new StringSchema();
-                (parameter.getName().equals("state") ? List.of("scheduled", "queued", "running", "retrying", "dead",
-                        "succeeded", "failed", "cancelled") : values).forEach(closed::addEnumItemObject);
+                values.forEach(closed::addEnumItemObject);
                 closed.setDefault(parameter.getSchema().getDefault());
                 parameter.setSchema(closed);
             }

@@ -105,9 +105,7 @@ public class Limits {
         if (types == null || types.isEmpty()) {
             return List.of();
         }
-        List<Object> time = redis.execute((org.springframework.data.redis.core.RedisCallback<List<Object>>) c ->
-                List.of(c.serverCommands().time(java.util.concurrent.TimeUnit.MILLISECONDS)));
-        long now = (Long) time.get(0);
+        long now = SharedConnection.redisTime(redis);
         return new TreeSet<>(types).stream().map(type -> {
             Caps caps = get(type);
             Object running = redis.opsForHash().get(keys.running(), type);

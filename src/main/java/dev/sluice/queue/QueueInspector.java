@@ -76,10 +76,6 @@ public class QueueInspector {
     public record Filter(String key, String type, Priority priority, Instant createdAfter, Instant createdBefore) {
         public static final Filter NONE = new Filter(null, null, null, null, null);
 
-        public Filter(String key, String type, Priority priority) {
-            this(key, type, priority, null, null);
-        }
-
         boolean none() {
             return key == null && type == null && priority == null && createdAfter == null && createdBefore == null;
         }
@@ -118,10 +114,7 @@ public class QueueInspector {
             case QUEUED -> queuedSources(filter);
             case RUNNING -> nodes().stream().map(n -> new Source(keys.leases(n.getValue()), false, false,
                     !filter.none())).toList();
-            case RETRYING -> List.of(new Source(keys.retrying(), false, false, !filter.none()));
-            case SCHEDULED -> List.of(new Source(keys.scheduled(), false, false, !filter.none()));
-            case SUCCEEDED, FAILED, CANCELLED -> List.of(new Source(keys.finished(state), false, true, !filter.none()));
-            default -> List.of(new Source(keys.dead(), false, true, !filter.none()));
+            default -> List.of(new Source(sortedSet(state), false, newestFirst(state), !filter.none()));
         };
         List<String> ids = new ArrayList<>();
         Window window = new Window(offset, limit);
@@ -150,13 +143,8 @@ public class QueueInspector {
         if (!CURSORED.contains(state)) {
             throw new IllegalArgumentException("no cursor paging for " + state);
         }
-        String zset = switch (state) {
-            case SCHEDULED -> keys.scheduled();
-            case RETRYING -> keys.retrying();
-            case DEAD -> keys.dead();
-            default -> keys.finished(state);
-        };
-        boolean newestFirst = state != JobState.SCHEDULED && state != JobState.RETRYING;
+        String zset = sortedSet(state);
+        boolean newestFirst = newestFirst(state);
         Double fromScore = null;
         String fromId = null;
         if (cursor != null) {
@@ -218,6 +206,21 @@ public class QueueInspector {
         List<Job> jobs = new ArrayList<>(jobs(ids));
         jobs.removeIf(java.util.Objects::isNull);
         return new CursorPage(jobs, next);
+    }
+
+    /** The sorted set a state's jobs are kept in ({@link #CURSORED} states). */
+    private String sortedSet(JobState state) {
+        return switch (state) {
+            case SCHEDULED -> keys.scheduled();
+            case RETRYING -> keys.retrying();
+            case DEAD -> keys.dead();
+            default -> keys.finished(state);
+        };
+    }
+
+    /** Scheduled and retrying jobs are listed soonest due first; dead and finished ones newest first. */
+    private static boolean newestFirst(JobState state) {
+        return state != JobState.SCHEDULED && state != JobState.RETRYING;
     }
 
     /** @param next the cursor of the page after this one; null when nothing follows */

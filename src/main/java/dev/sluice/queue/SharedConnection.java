@@ -54,6 +54,12 @@ final class SharedConnection {
         }
     }
 
+    /** Redis's clock, ms: what every node agrees on. */
+    static long redisTime(StringRedisTemplate redis) {
+        return redis.execute((org.springframework.data.redis.core.RedisCallback<Long>) c ->
+                c.serverCommands().time(java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
     static byte[] bytes(String value) {
         return value.getBytes(StandardCharsets.UTF_8);
     }

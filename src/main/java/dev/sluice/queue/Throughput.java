@@ -9,7 +9,6 @@ import java.util.TreeMap;
 
 import io.lettuce.core.RedisFuture;
 
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -42,7 +41,7 @@ public class Throughput {
 
     /** The minutes of the last {@code range} (at most {@link #MAX_RANGE}), oldest first, the current one last. */
     public List<Minute> last(Duration range) {
-        long now = redis.execute((RedisCallback<Long>) c -> c.serverCommands().time(java.util.concurrent.TimeUnit.MILLISECONDS));
+        long now = SharedConnection.redisTime(redis);
         long current = now / 60_000;
         int count = (int) Math.max(1, Math.min(MAX_RANGE.toMinutes(), range.toMinutes()));
         List<Map<byte[], byte[]>> hashes = SharedConnection.send(redis, async -> {

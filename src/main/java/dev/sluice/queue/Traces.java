@@ -19,6 +19,7 @@ public class Traces {
     public static final Traces NONE = new Traces(null);
 
     private final ObjectProvider<Tracer> tracers;
+    private volatile Tracer tracer;
 
     Traces(ObjectProvider<Tracer> tracers) {
         this.tracers = tracers;
@@ -34,9 +35,14 @@ public class Traces {
         return traceparent(span.context());
     }
 
-    /** The tracer, or null when there is none. */
+    /** The tracer, or null when there is none; looked up once (every enqueue asks). */
     public Tracer tracer() {
-        return tracers == null ? null : tracers.getIfAvailable();
+        Tracer found = tracer;
+        if (found == null && tracers != null) {
+            found = tracers.getIfAvailable(() -> Tracer.NOOP);
+            tracer = found;
+        }
+        return found == Tracer.NOOP ? null : found;
     }
 
     public static String traceparent(TraceContext context) {
