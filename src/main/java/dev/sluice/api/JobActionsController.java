@@ -163,16 +163,17 @@ class JobActionsController {
         java.time.Instant after = instant("createdAfter", createdAfter, violations);
         java.time.Instant before = instant("createdBefore", createdBefore, violations);
         if (key != null && !JobRequestReader.isValidKey(key)) {
-            violations.add(new Violation("key", "must be 1 to 128 visible characters (no spaces or control characters)"));
+            violations.add(new Violation("key", JobRequestReader.KEY_RULE));
         }
         if (type != null && (type.isEmpty() || type.length() > 128)) {
             violations.add(new Violation("type", "must be 1 to 128 characters"));
         }
         Priority only = null;
         if (priority != null) {
-            only = Arrays.stream(Priority.values()).filter(p -> p.wire().equals(priority)).findFirst().orElse(null);
-            if (only == null) {
-                violations.add(new Violation("priority", "must be one of high, normal, low"));
+            try {
+                only = Priority.fromWire(priority);
+            } catch (IllegalArgumentException e) {
+                violations.add(new Violation("priority", e.getMessage()));
             }
         }
         if (!violations.isEmpty()) {

@@ -32,6 +32,9 @@ public class JobRequestReader {
     /** A job's key: 1 to 128 visible characters. */
     static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[^\\p{Cntrl}\\p{Space}\\x{85}\\x{A0}\\x{2028}\\x{2029}]{1,128}");
 
+    /** What a fair-share key must be, as a refusal says it. */
+    public static final String KEY_RULE = "must be 1 to 128 visible characters (no spaces or control characters)";
+
     /** Whether a fair-share key is well formed (1 to 128 visible characters), for filters that take one. */
     public static boolean isValidKey(String key) {
         return key != null && KEY.matcher(key).matches();
@@ -92,8 +95,7 @@ public class JobRequestReader {
         Callback callback = callback(node, path, violations);
         String key = text(node, "key", path, violations, false);
         if (key != null && !KEY.matcher(key).matches()) {
-            violations.add(new Violation(path + "key", "must be 1 to 128 visible characters (no spaces or control "
-                    + "characters)"));
+            violations.add(new Violation(path + "key", KEY_RULE));
             key = null;
         }
         return new Read(new JobRequest(type, payload, priority, maxAttempts, timeout, delay, runAt, owner, callback, key),
