@@ -113,6 +113,23 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
+     * The master took the write but too few replicas confirmed it in time: it stands, yet a failover
+     * now could lose it. The client cannot tell, so it retries with its Idempotency-Key (which finds
+     * the job when it survived, and queues it again when it did not).
+     */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> notReplicated(dev.sluice.queue.Replication.NotReplicatedException e) {
+        log.warn("Write not replicated: {}", e.getMessage());
+        ProblemDetail problem = Problems.NOT_REPLICATED.detail(e.getMessage() + ". It was written to the "
+                + "master and may or may not survive a failover: retry with the same Idempotency-Key.");
+        problem.setProperty("outcome", "unknown");
+        problem.setProperty("acknowledged", e.acknowledged());
+        problem.setProperty("required", e.required());
+        return ResponseEntity.status(Problems.NOT_REPLICATED.status())
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).body(problem);
+    }
+
+    /**
      * A failure of the queue store: an outage (unreachable, timed out, loading, busy) is 503; an error
      * reply about the command itself is a bug, 500. Which is which, {@link RedisFailures} decides.
      */

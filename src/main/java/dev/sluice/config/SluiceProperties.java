@@ -42,6 +42,8 @@ import org.springframework.validation.annotation.Validated;
  * @param redis        what Sluice requires of the Redis server
  * @param http         the built-in http job type: where it may call, limits, credentials
  * @param callbacks    completion callbacks (signed webhooks)
+ * @param limits       concurrency caps and rate limits per job type
+ * @param durability   how many replicas must hold an accepted job before it is answered
  */
 @ConfigurationProperties("sluice")
 @Validated
@@ -63,7 +65,25 @@ public record SluiceProperties(
         @DefaultValue @Valid Redis redis,
         @DefaultValue @Valid Http http,
         @DefaultValue @Valid Callbacks callbacks,
-        @DefaultValue @Valid Limits limits) {
+        @DefaultValue @Valid Limits limits,
+        @DefaultValue @Valid Durability durability) {
+
+    /**
+     * Durable acceptance on a replicated Redis (Sentinel, Cluster): an enqueue is answered, and a
+     * completion is reported, only once {@code replicas} replicas hold it (Redis {@code WAIT}).
+     *
+     * @param replicas how many replicas must acknowledge (0-5; 0, the default, waits for none)
+     * @param timeout  how long to wait for them (10ms-10s); fewer in time: 503 not-replicated
+     */
+    public record Durability(
+            @DefaultValue("0") @Min(0) @Max(5) int replicas,
+            @DefaultValue("1s") @NotNull Duration timeout) {
+
+        @AssertTrue(message = "timeout must be from 10ms to 10s")
+        public boolean isTimeoutWithinBounds() {
+            return timeout == null || timeout.toMillis() >= 10 && timeout.compareTo(Duration.ofSeconds(10)) <= 0;
+        }
+    }
 
     /**
      * Concurrency caps per job type, written to Redis at start-up (every node then obeys them; the

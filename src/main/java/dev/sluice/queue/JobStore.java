@@ -25,10 +25,13 @@ public class JobStore {
 
     private final JobEvents events;
     private final Traces traces;
+    private final Replication replication;
 
     @org.springframework.beans.factory.annotation.Autowired
-    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events, Traces traces) {
+    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events, Traces traces,
+            Replication replication) {
         this.redis = redis;
+        this.replication = replication;
         this.keys = keys;
         this.properties = properties;
         this.events = events;
@@ -36,7 +39,7 @@ public class JobStore {
     }
 
     JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
-        this(redis, keys, properties, events, Traces.NONE);
+        this(redis, keys, properties, events, Traces.NONE, new Replication(redis, keys, properties));
     }
 
     /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
@@ -49,6 +52,8 @@ public class JobStore {
      * given, idempotency.
      *
      * @throws QueueFullException when the jobs would not fit; nothing was written
+     * @throws Replication.NotReplicatedException when {@code sluice.durability.replicas} replicas did not
+     *         acknowledge the jobs in time: they are queued on the master but may be lost in a failover
      */
     public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
         boolean idempotent = options.idempotencyKey() != null;
@@ -96,8 +101,12 @@ public class JobStore {
         }
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
-            case "ok" -> new Enqueue.Accepted(Instant.ofEpochMilli((Long) reply.get(1)));
+            case "ok" -> {
+                replication.confirm();
+                yield new Enqueue.Accepted(Instant.ofEpochMilli((Long) reply.get(1)));
+            }
             case "duplicate" -> {
+                replication.confirm(); // the first request's answer may have been the not-replicated 503
                 String stored = (String) reply.get(1);
                 int bar = stored.indexOf('|');
                 yield new Enqueue.Duplicate(stored.substring(0, bar), stored.substring(bar + 1));

@@ -29,21 +29,31 @@ public final class RedisFailures {
             if (t instanceof RedisCommandExecutionException reply) {
                 String message = String.valueOf(reply.getMessage());
                 return message.startsWith("OOM") || message.startsWith("LOADING") || message.startsWith("BUSY")
-                        || message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN");
+                        || message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN")
+                        || message.startsWith("CLUSTERDOWN") || message.startsWith("READONLY");
             }
             String message = String.valueOf(t.getMessage());
-            if (message.contains("not connected") || message.contains("Connection closed")
-                    || message.contains("Connection reset")) {
+            if (message.contains("not connected") || lostInFlight(message)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether the failed command may have been executed all the same: it was sent, and its reply timed out. */
+    /** A connection that broke while the command was out: Redis may have run it before it went. */
+    private static boolean lostInFlight(String message) {
+        return message.contains("Connection closed") || message.contains("Connection reset")
+                || message.contains("Connection disconnected");
+    }
+
+    /**
+     * Whether the failed command may have been executed all the same: it was sent, and its reply timed
+     * out or its connection broke before the reply came.
+     */
     public static boolean mayHaveRun(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof QueryTimeoutException || t instanceof RedisCommandTimeoutException) {
+            if (t instanceof QueryTimeoutException || t instanceof RedisCommandTimeoutException
+                    || lostInFlight(String.valueOf(t.getMessage()))) {
                 return true;
             }
         }

@@ -43,12 +43,21 @@ public class RemoteLedger {
     private final SluiceProperties.Jobs jobs;
     private final JobEvents events;
 
-    RemoteLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+    private final Replication replication;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    RemoteLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events,
+            Replication replication) {
         this.redis = redis;
+        this.replication = replication;
         this.keys = keys;
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
         this.events = events;
+    }
+
+    RemoteLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+        this(redis, keys, properties, events, new Replication(redis, keys, properties));
     }
 
     // --- workers
@@ -195,6 +204,7 @@ public class RemoteLedger {
         if ("forbidden".equals(reply.get(0))) {
             return null;
         }
+        replication.confirm();
         List<Finished> finished = new ArrayList<>(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
             String status = (String) reply.get(2 * i);

@@ -44,14 +44,30 @@ final class SharedConnection {
         try {
             return future.get(1, TimeUnit.MINUTES); // Lettuce times the command out itself (spring.data.redis.timeout)
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof Exception failure ? CONVERTER.convert(failure) : new IllegalStateException(cause);
+            throw translate(e.getCause());
         } catch (TimeoutException e) {
             throw new QueryTimeoutException("Redis did not answer within a minute", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new QueryTimeoutException("interrupted while waiting for Redis", e);
         }
+    }
+
+    /** A failure of a command as Spring's exception (what the template would have thrown). */
+    static RuntimeException translate(Throwable cause) {
+        if (cause instanceof Exception failure) {
+            RuntimeException converted = CONVERTER.convert(failure);
+            if (converted != null) {
+                return converted;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                return runtime;
+            }
+            if (cause instanceof java.io.IOException) {
+                return new org.springframework.data.redis.RedisConnectionFailureException(cause.getMessage(), cause);
+            }
+        }
+        return new org.springframework.data.redis.RedisSystemException(String.valueOf(cause.getMessage()), cause);
     }
 
     /** Redis's clock, ms: what every node agrees on. */

@@ -55,6 +55,8 @@ public enum Problems {
             "The request's headers are too large"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side"),
     REDIS_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "redis-unavailable", "The queue store is unreachable"),
+    NOT_REPLICATED(HttpStatus.SERVICE_UNAVAILABLE, "not-replicated",
+            "The write was not confirmed by enough replicas"),
     UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "The service cannot answer now");
 
     private final HttpStatus status;

@@ -32,9 +32,18 @@ public final class TestNode implements AutoCloseable {
 
     /** @param settings extra {@code name=value} settings, e.g. {@code sluice.workers.pool-size=2} */
     public static TestNode start(String redisUrl, String namespace, String... settings) {
+        List<String> all = new ArrayList<>(List.of("spring.data.redis.url=" + redisUrl));
+        all.addAll(List.of(settings));
+        return startConfigured(namespace, all.toArray(String[]::new));
+    }
+
+    /**
+     * A node whose Redis the settings name (a cluster's {@code spring.data.redis.cluster.nodes}, a
+     * Sentinel's {@code spring.data.redis.sentinel.*}).
+     */
+    public static TestNode startConfigured(String namespace, String... settings) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
-                "--spring.data.redis.url=" + redisUrl, "--sluice.embedded-redis.enabled=false",
-                "--sluice.namespace=" + namespace));
+                "--sluice.embedded-redis.enabled=false", "--sluice.namespace=" + namespace));
         for (String setting : settings) {
             args.add("--" + setting);
         }
