@@ -155,6 +155,12 @@ public final class Benchmark {
             if (options.runs(2)) {
                 submission();
             }
+            if (options.runs(8)) {
+                durability();
+            }
+            if (options.runs(9)) {
+                cluster();
+            }
             if (options.runs(3)) {
                 pickup();
             }
@@ -392,6 +398,110 @@ public final class Benchmark {
         }
     }
 
+    // 8: durable acceptance (WAIT) on a private master + replica
+
+    /**
+     * POST /api/jobs with sluice.durability.replicas 0 and 1, in turn, on one master with one replica
+     * (redis-server processes of the machine's Redis 7, started here): what waiting for a replica costs.
+     */
+    private void durability() throws InterruptedException {
+        try (dev.sluice.support.RedisProcesses procs = new dev.sluice.support.RedisProcesses()) {
+            dev.sluice.support.RedisProcesses.Server master = procs.server();
+            procs.replicaOf(master);
+            String url = "redis://" + master.address();
+            String single = "{\"type\":\"noop\",\"payload\":{}}";
+            for (int run = 0; run < options.runs(); run++) {
+                double[] perSecond = new double[2];
+                for (int replicas = 0; replicas <= 1; replicas++) {
+                    String namespace = "bench-" + UUID.randomUUID();
+                    try (ConfigurableApplicationContext api = appOn(url, namespace, "sluice.workers.enabled=false",
+                            "sluice.queues.capacity=0", "sluice.durability.replicas=" + replicas)) {
+                        int port = ((WebServerApplicationContext) api).getWebServer().getPort();
+                        HttpLoad.Result jobs = HttpLoad.run(port, "/api/jobs", options.connections(),
+                                options.warmUp(), options.measure(), i -> single, 400_000);
+                        requireNoFailures(jobs);
+                        perSecond[replicas] = jobs.perSecond();
+                        String label = "replicas " + replicas + ", " + options.connections() + " connections";
+                        record("8 durability", "POST /api/jobs requests/s, " + label, "", jobs.perSecond());
+                        record("8 durability", "POST /api/jobs p50 ms, " + label, "", jobs.latency().percentileMillis(0.50));
+                        record("8 durability", "POST /api/jobs p99 ms, " + label, "", jobs.latency().percentileMillis(0.99));
+                    }
+                    master.cli("flushall");
+                }
+                record("8 durability", "replicas 1 as a ratio of replicas 0 (same run)", "", perSecond[1] / perSecond[0]);
+            }
+        }
+    }
+
+    // 9: a Redis Cluster (3 masters + 3 replicas) against one Redis, both private
+
+    /**
+     * The drain on a 3-master cluster (a namespace is one slot: one master does the work) beside the
+     * same drain on a single redis-server of the same binary, in the same run; commands per master.
+     */
+    private void cluster() {
+        try (dev.sluice.support.RedisProcesses procs = new dev.sluice.support.RedisProcesses()) {
+            List<dev.sluice.support.RedisProcesses.Server> nodes = procs.cluster(3, 1);
+            dev.sluice.support.RedisProcesses.Server single = procs.server();
+            String clusterNodes = "spring.data.redis.cluster.nodes=" + dev.sluice.support.RedisProcesses.addresses(nodes);
+            int n = options.jobs();
+            for (int run = 0; run < options.runs(); run++) {
+                double alone = clusterDrain(n, List.of(single), "spring.data.redis.url=redis://" + single.address());
+                double clustered = clusterDrain(n, nodes, clusterNodes);
+                record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", alone);
+                record("9 cluster", "drain jobs/s, 3-master cluster, P = 1", "", clustered);
+                record("9 cluster", "cluster as a ratio of one redis-server (same run)", "", clustered / alone);
+                single.cli("flushall");
+                nodes.forEach(node -> node.cli("flushall"));
+            }
+        }
+    }
+
+    /** One drain on the given Redis; records commands and CPU per master; returns jobs/s. */
+    private double clusterDrain(int n, List<dev.sluice.support.RedisProcesses.Server> servers, String redisSetting) {
+        String namespace = "bench-" + UUID.randomUUID();
+        List<dev.sluice.support.RedisProcesses.Server> masters = servers.stream()
+                .filter(dev.sluice.support.RedisProcesses.Server::isMaster).toList();
+        List<String> ids;
+        try (ConfigurableApplicationContext producer = appWith(namespace, redisSetting, "sluice.workers.enabled=false")) {
+            ids = enqueue(producer.getBean(JobSubmitter.class), n, 0);
+        }
+        long[] commandsBefore = masters.stream().mapToLong(m -> statLong(m, "total_commands_processed")).toArray();
+        double[] cpuBefore = masters.stream().mapToDouble(Benchmark::cpuSeconds).toArray();
+        long t0 = System.nanoTime();
+        try (ConfigurableApplicationContext workers = appWith(namespace, redisSetting,
+                "sluice.workers.pool-size=" + options.workers())) {
+            QueueInspector inspector = workers.getBean(QueueInspector.class);
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (!idle(inspector.stats()) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String where = masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster";
+        for (int i = 0; i < masters.size(); i++) {
+            long commands = statLong(masters.get(i), "total_commands_processed") - commandsBefore[i];
+            record("9 cluster", where + ": master " + (i + 1) + " commands per job", "", commands / (double) n);
+            record("9 cluster", where + ": master " + (i + 1) + " Redis CPU ms per 1,000 jobs", "",
+                    (cpuSeconds(masters.get(i)) - cpuBefore[i]) * 1000.0 / (n / 1000.0));
+        }
+        return n / seconds;
+    }
+
+    private static long statLong(dev.sluice.support.RedisProcesses.Server server, String field) {
+        return Long.parseLong(infoField(server.info("stats"), field));
+    }
+
+    private static double cpuSeconds(dev.sluice.support.RedisProcesses.Server server) {
+        String cpu = server.info("cpu");
+        return Double.parseDouble(infoField(cpu, "used_cpu_sys")) + Double.parseDouble(infoField(cpu, "used_cpu_user"));
+    }
+
+    private static String infoField(String info, String field) {
+        return info.lines().filter(line -> line.startsWith(field + ":")).findFirst()
+                .map(line -> line.substring(field.length() + 1).strip()).orElseThrow();
+    }
+
     private static void requireNoFailures(HttpLoad.Result... results) {
         for (HttpLoad.Result result : results) {
             if (result.failures() > 0 || result.requests() == 0) {
@@ -553,8 +663,17 @@ public final class Benchmark {
     // plumbing
 
     private ConfigurableApplicationContext app(String namespace, String... settings) {
+        return appOn(redisUrl, namespace, settings);
+    }
+
+    private ConfigurableApplicationContext appOn(String url, String namespace, String... settings) {
+        return appWith(namespace, "spring.data.redis.url=" + url, settings);
+    }
+
+    /** A node whose Redis {@code redisSetting} names (a URL, or a cluster's nodes). */
+    private ConfigurableApplicationContext appWith(String namespace, String redisSetting, String... settings) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
-                "--spring.data.redis.url=" + redisUrl, "--sluice.embedded-redis.enabled=false",
+                "--" + redisSetting, "--sluice.embedded-redis.enabled=false",
                 "--sluice.namespace=" + namespace, "--spring.profiles.active=bench", "--logging.level.root=WARN",
                 "--spring.main.banner-mode=off"));
         for (String setting : settings) {

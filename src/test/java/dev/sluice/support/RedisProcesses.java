@@ -85,7 +85,7 @@ public final class RedisProcesses implements AutoCloseable {
 
     /**
      * A Redis Cluster of {@code masters} masters with {@code replicasEach} replicas each, all slots
-     * covered and agreed on; node timeout 1 s, so a killed master's replica takes over within seconds.
+     * covered and agreed on, every replica in sync; node timeout 1 s, so a killed master's replica takes over within seconds.
      */
     public List<Server> cluster(int masters, int replicasEach) {
         List<Server> nodes = new ArrayList<>();
@@ -99,6 +99,9 @@ public final class RedisProcesses implements AutoCloseable {
         cli(nodes.get(0).port(), create.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> nodes.stream()
                 .allMatch(node -> node.cli("cluster", "info").contains("cluster_state:ok")));
+        // and every replica in sync: a WAIT before that counts none
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> nodes.stream()
+                .filter(Server::isMaster).allMatch(master -> master.onlineReplicas() >= replicasEach));
         return nodes;
     }
 
