@@ -94,7 +94,8 @@ public final class Replication {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        sent.whenComplete((count, failure) -> {
+        // the next WAIT is sent off Lettuce's event loop: reaching a master may have to wait for a connection
+        sent.whenCompleteAsync((count, failure) -> {
             synchronized (lock) {
                 CompletableFuture<Long> waiting = next;
                 next = null;
