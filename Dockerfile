@@ -37,12 +37,14 @@ COPY --from=build --chown=sluice:sluice /src/extracted/application/ ./
 # In a container Redis is a service of its own: never start an embedded one. API keys are required:
 # start-up fails without one, unless SLUICE_SECURITY_REQUIREKEYS=false is set on purpose.
 # JVM: a class data sharing archive (below) and a footprint for a queue service: the serial GC and a
-# heap of at most 160 MiB (set JAVA_TOOL_OPTIONS to change any of it, e.g. -Xmx1g for huge batches).
+# heap of at most 112 MiB (set JAVA_TOOL_OPTIONS to change any of it, e.g. -Xmx1g for many concurrent
+# large batches: request bodies held at once are bounded by a sixteenth of the heap, 7 MiB here, past
+# which a request is answered 503 busy rather than exhausting the heap).
 # MALLOC_ARENA_MAX: glibc's per-thread malloc arenas would otherwise hold tens of MiB the JVM never uses.
 ENV SLUICE_EMBEDDEDREDIS_ENABLED=false \
     MALLOC_ARENA_MAX=2 \
     SLUICE_SECURITY_REQUIREKEYS=true \
-    JAVA_TOOL_OPTIONS="-XX:SharedArchiveFile=/app/app.jsa -Xshare:auto -XX:+UseSerialGC -Xmx160m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:SharedArchiveFile=/app/app.jsa -Xshare:auto -XX:+UseSerialGC -Xmx112m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError"
 # Class data sharing: a training run starts the application context once (no Redis is needed: it
 # stops before connecting) and archives the classes it loaded; every start then maps them.
 RUN JAVA_TOOL_OPTIONS="-XX:+UseSerialGC" java -XX:ArchiveClassesAtExit=/app/app.jsa -Dspring.context.exit=onRefresh -jar /app/app.jar \

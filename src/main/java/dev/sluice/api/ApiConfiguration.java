@@ -46,7 +46,8 @@ class ApiConfiguration implements WebMvcConfigurer {
     @Bean
     FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(JsonMapper json) {
         var registration = new FilterRegistrationBean<>(
-                new BodyLimitFilter(properties.api().maxBodySize().toBytes(), properties.api().bodyReadTimeout(), json));
+                new BodyLimitFilter(properties.api().maxBodySize().toBytes(), properties.api().bodyReadTimeout(),
+                        properties.api().bodiesInFlightBytes(), json));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.addUrlPatterns("/api/*");
         return registration;

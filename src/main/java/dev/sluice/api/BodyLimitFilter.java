@@ -32,18 +32,30 @@ import dev.sluice.web.Problems;
  * <li>time: a body that has not fully arrived within {@code sluice.api.body-read-timeout} is 408, so a
  * client trickling bytes cannot hold a request thread for long (each single read is bounded by the
  * connector's {@code server.tomcat.connection-timeout}).</li>
+ * <li>memory: the bodies this node holds at once, from the first byte read until the request is
+ * answered, stay within {@code sluice.api.max-bodies-in-flight}; a request that would pass it is 503
+ * busy with {@code Retry-After}, before anything is parsed or written. A body costs several times its
+ * size while it is bound, validated and enqueued, so without this bound a handful of concurrent
+ * maximum-size batches exhausted a small heap (24 batches of 1 MB killed a node with the image's
+ * 160 MiB heap). Bytes are reserved as they arrive, so a client trickling a body holds only what it
+ * has sent.</li>
  * </ul>
  */
 class BodyLimitFilter extends OncePerRequestFilter {
 
+    private static final int KIB = 1024;
     private final long limit;
     private final Duration readTimeout;
     private final JsonMapper json;
+    private final long budgetBytes;
+    private final java.util.concurrent.Semaphore budget; // permits: KiB of bodies held
 
-    BodyLimitFilter(long limit, Duration readTimeout, JsonMapper json) {
+    BodyLimitFilter(long limit, Duration readTimeout, long budgetBytes, JsonMapper json) {
         this.limit = limit;
         this.readTimeout = readTimeout;
         this.json = json;
+        this.budgetBytes = budgetBytes;
+        this.budget = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes / KIB));
     }
 
     @Override
@@ -59,27 +71,49 @@ class BodyLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-        long deadline = System.nanoTime() + readTimeout.toNanos();
-        byte[] buffer = new byte[8192];
-        try (InputStream in = request.getInputStream()) {
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                body.write(buffer, 0, n);
-                if (body.size() > limit) {
-                    refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
-                    return;
+        int held = 0; // KiB reserved from the budget, given back when the request is answered
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+            long deadline = System.nanoTime() + readTimeout.toNanos();
+            byte[] buffer = new byte[8192];
+            try (InputStream in = request.getInputStream()) {
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    body.write(buffer, 0, n);
+                    if (body.size() > limit) {
+                        refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
+                        return;
+                    }
+                    int needed = (body.size() + KIB - 1) / KIB - held;
+                    if (needed > 0) {
+                        if (!budget.tryAcquire(needed)) {
+                            refuseBusy(request, response);
+                            return;
+                        }
+                        held += needed;
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        refuse(request, response, slow());
+                        return;
+                    }
                 }
-                if (System.nanoTime() - deadline > 0) {
-                    refuse(request, response, slow());
-                    return;
-                }
+            } catch (IOException e) {
+                // a read that timed out at the connector, or a client that went away mid-body
+                refuse(request, response, slow());
+                return;
             }
-        } catch (IOException e) {
-            // a read that timed out at the connector, or a client that went away mid-body
-            refuse(request, response, slow());
-            return;
+            chain.doFilter(new Buffered(request, body.toByteArray()), response);
+        } finally {
+            budget.release(held);
         }
-        chain.doFilter(new Buffered(request, body.toByteArray()), response);
+    }
+
+    private void refuseBusy(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
+        org.springframework.http.ProblemDetail problem = Problems.BUSY.detail("This node holds "
+                + budgetBytes + " bytes of request bodies at most (sluice.api.max-bodies-in-flight) and is at "
+                + "that now; nothing was done. Retry after a moment, or send smaller batches.");
+        problem.setProperty("outcome", "not-applied");
+        refuse(request, response, problem);
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response,

@@ -352,6 +352,10 @@ public record SluiceProperties(
      * @param maxStringLength longest JSON string in a request body, in characters
      * @param bodyReadTimeout how long a request body may take to arrive whole; slower is 408
      * @param maxEventStreams most server-sent event streams open on this node at once; more are 429
+     * @param maxBodiesInFlight how many bytes of request bodies this node holds at once, from the first
+     *                          byte read until the request is answered; past it a request is 503 busy.
+     *                          0 (the default): a sixteenth of the JVM's maximum heap. Otherwise from
+     *                          max-body-size to 16GB
      */
     public record Api(
             @DefaultValue("60s") @NotNull Duration maxWait,
@@ -360,7 +364,20 @@ public record SluiceProperties(
             @DefaultValue("32") @Min(4) @Max(1000) int maxJsonDepth,
             @DefaultValue("262144") @Min(256) @Max(16777216) int maxStringLength,
             @DefaultValue("10s") @NotNull Duration bodyReadTimeout,
-            @DefaultValue("256") @Min(1) @Max(100000) int maxEventStreams) {
+            @DefaultValue("256") @Min(1) @Max(100000) int maxEventStreams,
+            @DefaultValue("0") @NotNull DataSize maxBodiesInFlight) {
+
+        /** The budget in bytes: the setting, or a sixteenth of the maximum heap (at least max-body-size). */
+        public long bodiesInFlightBytes() {
+            long configured = maxBodiesInFlight.toBytes();
+            return configured > 0 ? configured : Math.max(maxBodySize.toBytes(), Runtime.getRuntime().maxMemory() / 16);
+        }
+
+        @AssertTrue(message = "max-bodies-in-flight must be 0 (a sixteenth of the heap) or from max-body-size to 16GB")
+        public boolean isBodiesInFlightWithinBounds() {
+            long configured = maxBodiesInFlight == null ? 0 : maxBodiesInFlight.toBytes();
+            return configured == 0 || configured >= maxBodySize.toBytes() && maxBodiesInFlight.toGigabytes() <= 16;
+        }
 
         @AssertTrue(message = "max-wait must be from 1s to 10m, max-body-size from 1KB to 64MB, and "
                 + "body-read-timeout from 100ms to 5m")

@@ -55,6 +55,10 @@ public final class TestNode implements AutoCloseable {
         return new Api(port);
     }
 
+    public int port() {
+        return port;
+    }
+
     /** This node's probe handler; still readable after the node stopped. */
     public ProbeJob probe() {
         return probe;
