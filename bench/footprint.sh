@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up time and resident memory of the packaged service, with default JVM settings and with the
 # lean settings the README documents (Class Data Sharing archive, serial GC, small heap). Run on purpose:
-#   bench/footprint.sh [redis-url] [image] (image: only the image, under podman; default redis://127.0.0.1:6379/14; keys go to a random
+#   bench/footprint.sh [redis-url] [image] (image: only the image, under podman, with its own JVM
+#                                          settings or SLUICE_IMAGE_JAVA_TOOL_OPTIONS in their place; default redis://127.0.0.1:6379/14; keys go to a random
 #                                          fp-* namespace, removed when the service stops)
 # Each variant: java starts -> readiness answers 200 (ms), then 100,000 no-op jobs are submitted in
 # batches of 1,000 and drained, then VmRSS is read. Everything runs on 127.0.0.1; every loop is bounded.
@@ -70,7 +71,8 @@ measure_image() {
   for run in 1 2 3; do
     local begin; begin=$(date +%s%N)
     podman run -d --name fp-sluice --net fp-net -p "127.0.0.1:$port:8080" -e SPRING_DATA_REDIS_HOST=fp-redis \
-      -e SPRING_DATA_REDIS_PASSWORD=fp-secret -e SLUICE_SECURITY_REQUIREKEYS=false "$image" > /dev/null
+      -e SPRING_DATA_REDIS_PASSWORD=fp-secret -e SLUICE_SECURITY_REQUIREKEYS=false \
+      ${SLUICE_IMAGE_JAVA_TOOL_OPTIONS:+-e "JAVA_TOOL_OPTIONS=$SLUICE_IMAGE_JAVA_TOOL_OPTIONS"} "$image" > /dev/null
     for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/actuator/health/readiness" > /dev/null 2>&1 && break; sleep 0.02; done
     times+=("$(( ($(date +%s%N) - begin) / 1000000 ))")
     if [ "$run" = 3 ]; then
@@ -84,7 +86,8 @@ measure_image() {
   done
   podman rm -f fp-redis > /dev/null; podman network rm fp-net > /dev/null
   local size; size=$(podman image inspect "$image" --format '{{.Size}}')
-  printf '| image (%s MiB), its own settings, `podman run` to ready | %s | %s MiB |\n' "$((size / 1024 / 1024))" \
+  printf '| image (%s MiB), %s, `podman run` to ready | %s | %s MiB |\n' "$((size / 1024 / 1024))" \
+    "${SLUICE_IMAGE_JAVA_TOOL_OPTIONS:-its own settings}" \
     "$(printf '%s\n' "${times[@]}" | stats)" "$rss"
 }
 

@@ -43,11 +43,17 @@ class ApiConfiguration implements WebMvcConfigurer {
         registry.addViewController("/dashboard").setViewName("forward:/index.html");
     }
 
+    /** What the API may hold in memory for requests at once (bodies, listing pages). */
     @Bean
-    FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(JsonMapper json) {
+    MemoryBudget memoryBudget() {
+        return new MemoryBudget(properties.api().bodiesInFlightBytes());
+    }
+
+    @Bean
+    FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(JsonMapper json, MemoryBudget budget) {
         var registration = new FilterRegistrationBean<>(
                 new BodyLimitFilter(properties.api().maxBodySize().toBytes(), properties.api().bodyReadTimeout(),
-                        properties.api().bodiesInFlightBytes(), json));
+                        budget, json));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.addUrlPatterns("/api/*");
         return registration;

@@ -43,23 +43,29 @@ import dev.sluice.web.Problems;
  */
 class BodyLimitFilter extends OncePerRequestFilter {
 
-    private static final int KIB = 1024;
     private final long limit;
     private final Duration readTimeout;
     private final JsonMapper json;
-    private final long budgetBytes;
-    private final java.util.concurrent.Semaphore budget; // permits: KiB of bodies held
+    private final MemoryBudget budget;
 
-    BodyLimitFilter(long limit, Duration readTimeout, long budgetBytes, JsonMapper json) {
+    BodyLimitFilter(long limit, Duration readTimeout, MemoryBudget budget, JsonMapper json) {
         this.limit = limit;
         this.readTimeout = readTimeout;
         this.json = json;
-        this.budgetBytes = budgetBytes;
-        this.budget = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes / KIB));
+        this.budget = budget;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        try {
+            readAndPass(request, response, chain);
+        } finally {
+            budget.release(request); // what the body and any listing reserved
+        }
+    }
+
+    private void readAndPass(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
@@ -71,49 +77,36 @@ class BodyLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        int held = 0; // KiB reserved from the budget, given back when the request is answered
-        try {
-            ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-            long deadline = System.nanoTime() + readTimeout.toNanos();
-            byte[] buffer = new byte[8192];
-            try (InputStream in = request.getInputStream()) {
-                for (int n; (n = in.read(buffer)) != -1; ) {
-                    body.write(buffer, 0, n);
-                    if (body.size() > limit) {
-                        refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
-                        return;
-                    }
-                    int needed = (body.size() + KIB - 1) / KIB - held;
-                    if (needed > 0) {
-                        if (!budget.tryAcquire(needed)) {
-                            refuseBusy(request, response);
-                            return;
-                        }
-                        held += needed;
-                    }
-                    if (System.nanoTime() - deadline > 0) {
-                        refuse(request, response, slow());
-                        return;
-                    }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        byte[] buffer = new byte[8192];
+        try (InputStream in = request.getInputStream()) {
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                body.write(buffer, 0, n);
+                if (body.size() > limit) {
+                    refuse(request, response, Problems.PAYLOAD_TOO_LARGE.detail(tooLarge()));
+                    return;
                 }
-            } catch (IOException e) {
-                // a read that timed out at the connector, or a client that went away mid-body
-                refuse(request, response, slow());
-                return;
+                if (!budget.reserve(request, n)) {
+                    refuseBusy(request, response);
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    refuse(request, response, slow());
+                    return;
+                }
             }
-            chain.doFilter(new Buffered(request, body.toByteArray()), response);
-        } finally {
-            budget.release(held);
+        } catch (IOException e) {
+            // a read that timed out at the connector, or a client that went away mid-body
+            refuse(request, response, slow());
+            return;
         }
+        chain.doFilter(new Buffered(request, body.toByteArray()), response);
     }
 
     private void refuseBusy(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
-        org.springframework.http.ProblemDetail problem = Problems.BUSY.detail("This node holds "
-                + budgetBytes + " bytes of request bodies at most (sluice.api.max-bodies-in-flight) and is at "
-                + "that now; nothing was done. Retry after a moment, or send smaller batches.");
-        problem.setProperty("outcome", "not-applied");
-        refuse(request, response, problem);
+        refuse(request, response, budget.busy().toProblem());
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response,

@@ -55,8 +55,11 @@ class JobActionsController {
     private final JsonMapper json;
     private final Duration retention;
 
+    private final MemoryBudget budget;
+
     JobActionsController(JobStore store, JobOperations operations, QueueInspector inspector, JobWaits waits,
-            JsonMapper json, SluiceProperties properties) {
+            JsonMapper json, SluiceProperties properties, MemoryBudget budget) {
+        this.budget = budget;
         this.store = store;
         this.operations = operations;
         this.inspector = inspector;
@@ -187,14 +190,16 @@ class JobActionsController {
             }
             QueueInspector.CursorPage found;
             try {
-                found = inspector.listAfter(wanted, filter, cursor.isEmpty() ? null : cursor, size);
+                found = inspector.listAfter(wanted, filter, cursor.isEmpty() ? null : cursor, size,
+                        bytes -> budget.admitPage(http, bytes, size));
             } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
                 throw new InvalidRequestException("cursor", "is not a cursor this listing gave");
             }
             return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), 0, size, -1, false,
                     found.next());
         }
-        QueueInspector.Page found = inspector.list(wanted, filter, (long) page * size, size);
+        QueueInspector.Page found = inspector.list(wanted, filter, (long) page * size, size,
+                bytes -> budget.admitPage(http, bytes, size));
         return new JobPage(found.jobs().stream().map(job -> JobView.of(job, json)).toList(), page, size,
                 found.total(), found.partial(), null);
     }

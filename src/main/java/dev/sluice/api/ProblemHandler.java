@@ -63,7 +63,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
-        return respond(e.toProblem());
+        ProblemDetail problem = e.toProblem();
+        if (Problems.BUSY.type().equals(problem.getType())) {
+            return ResponseEntity.status(Problems.BUSY.status()).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+        }
+        return respond(problem);
     }
 
     @ExceptionHandler

@@ -352,8 +352,8 @@ public record SluiceProperties(
      * @param maxStringLength longest JSON string in a request body, in characters
      * @param bodyReadTimeout how long a request body may take to arrive whole; slower is 408
      * @param maxEventStreams most server-sent event streams open on this node at once; more are 429
-     * @param maxBodiesInFlight how many bytes of request bodies this node holds at once, from the first
-     *                          byte read until the request is answered; past it a request is 503 busy.
+     * @param maxBodiesInFlight how many bytes of request bodies and listed jobs this node holds at once,
+     *                          until each request is answered; past it a request is 503 busy.
      *                          0 (the default): a sixteenth of the JVM's maximum heap. Otherwise from
      *                          max-body-size to 16GB
      */

@@ -107,6 +107,15 @@ public class QueueInspector {
      * cancelled most recent first (within retention: their indexes are trimmed with the records).
      */
     public Page list(JobState state, Filter filter, long offset, int limit) {
+        return list(state, filter, offset, limit, bytes -> { });
+    }
+
+    /**
+     * {@link #list(JobState, Filter, long, int)}, telling {@code admit} how many bytes the page's jobs
+     * hold (payloads, results, errors, and a little for the rest) before they are read; it may refuse
+     * by throwing, and nothing of the jobs is read then.
+     */
+    public Page list(JobState state, Filter filter, long offset, int limit, java.util.function.LongConsumer admit) {
         if (!LISTABLE.contains(state)) {
             throw new IllegalArgumentException("cannot list " + state);
         }
@@ -123,6 +132,7 @@ public class QueueInspector {
                 break;
             }
         }
+        admit.accept(bytes(ids));
         List<Job> jobs = new ArrayList<>(jobs(ids));
         jobs.removeIf(java.util.Objects::isNull);
         return new Page(jobs, window.total, window.partial);
@@ -140,6 +150,12 @@ public class QueueInspector {
      * jobs a page.
      */
     public CursorPage listAfter(JobState state, Filter filter, String cursor, int limit) {
+        return listAfter(state, filter, cursor, limit, bytes -> { });
+    }
+
+    /** {@link #listAfter(JobState, Filter, String, int)}, with {@code admit} as in {@link #list(JobState, Filter, long, int, java.util.function.LongConsumer)}. */
+    public CursorPage listAfter(JobState state, Filter filter, String cursor, int limit,
+            java.util.function.LongConsumer admit) {
         if (!CURSORED.contains(state)) {
             throw new IllegalArgumentException("no cursor paging for " + state);
         }
@@ -203,6 +219,7 @@ public class QueueInspector {
         boolean exhausted = ids.size() < limit && !more;
         String next = exhausted || lastId == null ? null : java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(((long) lastScore + ":" + lastId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        admit.accept(bytes(ids));
         List<Job> jobs = new ArrayList<>(jobs(ids));
         jobs.removeIf(java.util.Objects::isNull);
         return new CursorPage(jobs, next);
@@ -384,6 +401,33 @@ public class QueueInspector {
             }
         }
         return kept;
+    }
+
+    /** Bytes a job's record costs beside its payload, result and error (ids, times, state): a rough bound. */
+    private static final int RECORD_OVERHEAD = 512;
+
+    /**
+     * What the jobs' records hold (their payloads', results' and errors' lengths, plus a little for the
+     * other fields), in one round trip of HSTRLENs, without reading them.
+     */
+    public long bytes(List<String> ids) {
+        byte[][] fields = {SharedConnection.bytes("payload"), SharedConnection.bytes("result"),
+                SharedConnection.bytes("error")};
+        return SharedConnection.send(redis, async -> {
+            List<RedisFuture<Long>> futures = new ArrayList<>(ids.size() * 3);
+            for (String id : ids) {
+                byte[] key = SharedConnection.bytes(keys.job(id));
+                for (byte[] field : fields) {
+                    futures.add(async.hstrlen(key, field));
+                }
+            }
+            long total = (long) ids.size() * RECORD_OVERHEAD;
+            for (RedisFuture<Long> future : futures) {
+                Long length = SharedConnection.await(future);
+                total += length == null ? 0 : length;
+            }
+            return total;
+        });
     }
 
     /** The jobs as they are, in one round trip; null where a job does not exist. Marks nothing. */
