@@ -81,7 +81,7 @@ class BatchController {
         if (submitted.replayed()) {
             return ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true")
                     .location(URI.create("/api/batches/" + submitted.replayedId()))
-                    .body(view(submitted.replayedId(), store.watchAll(members(submitted.replayedId()))));
+                    .body(replayed(submitted.replayedId()));
         }
         return ResponseEntity.accepted().location(URI.create("/api/batches/" + submitted.batchId()))
                 .body(view(submitted.batchId(), submitted.jobs()));
@@ -100,8 +100,8 @@ class BatchController {
         if (!Caller.of(http).mayRead(inspector.batchOwner(id))) {
             throw new BatchNotFoundException(id);
         }
-        return waits.awaitFinal(ids, Waits.parse(wait, limits.maxWait()), now -> { })
-                .thenApply(jobs -> view(id, jobs));
+        return waits.awaitFinalStates(ids, Waits.parse(wait, limits.maxWait()))
+                .thenApply(states -> view(id, ids, states));
     }
 
     private List<String> members(String id) {
@@ -112,24 +112,38 @@ class BatchController {
         return ids;
     }
 
+    private BatchView replayed(String id) {
+        List<String> ids = members(id);
+        return view(id, ids, store.watchStates(ids));
+    }
+
     private static BatchView view(String id, List<Job> jobs) {
+        return view(id, jobs.stream().map(job -> job == null ? null : job.id()).toList(),
+                jobs.stream().map(job -> job == null ? null : job.state()).toList());
+    }
+
+    /** The counts, from the member ids and their states (null: the job's record expired). */
+    private static BatchView view(String id, List<String> members, List<JobState> states) {
         Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
         int expired = 0;
-        List<String> ids = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            if (job == null) {
+        int done = 0;
+        List<String> ids = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            JobState state = states.get(i);
+            if (state == null) {
                 expired++;
+                done++;
             } else {
-                counts.merge(job.state(), 1, Integer::sum);
-                ids.add(job.id());
+                counts.merge(state, 1, Integer::sum);
+                ids.add(members.get(i));
+                done += state.isFinal() ? 1 : 0;
             }
         }
         Map<String, Integer> byState = new LinkedHashMap<>();
         for (JobState state : JobState.values()) {
             byState.put(state.wire(), counts.getOrDefault(state, 0));
         }
-        long done = jobs.stream().filter(job -> job == null || job.state().isFinal()).count();
-        return new BatchView(id, jobs.size(), byState, expired, done == jobs.size(), ids);
+        return new BatchView(id, members.size(), byState, expired, done == members.size(), ids);
     }
 
     /**

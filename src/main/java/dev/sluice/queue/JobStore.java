@@ -124,6 +124,20 @@ public class JobStore {
         return Optional.ofNullable(watchAll(List.of(id)).get(0));
     }
 
+    /**
+     * Marks jobs as waited for, like {@link #watchAll}, and reads only their states (null where a job
+     * does not exist): what a batch's progress needs, without its jobs' payloads and results.
+     */
+    public List<JobState> watchStates(List<String> ids) {
+        List<?> replies = redis.execute(LuaScripts.WATCH, ids.stream().map(keys::job).toList(), "state");
+        List<JobState> states = new ArrayList<>(ids.size());
+        for (Object reply : replies) {
+            List<?> pair = (List<?>) reply;
+            states.add(pair.size() < 2 || pair.get(1) == null ? null : JobState.fromWire((String) pair.get(1)));
+        }
+        return states;
+    }
+
     /** {@link #watch} for many jobs in one call; an entry is null where the job does not exist. */
     public List<Job> watchAll(List<String> ids) {
         List<?> replies = redis.execute(LuaScripts.WATCH, ids.stream().map(keys::job).toList());

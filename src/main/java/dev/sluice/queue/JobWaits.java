@@ -57,4 +57,30 @@ public class JobWaits {
         }
         return waiter.until(pending, timeout).thenApplyAsync(done -> inspector.jobs(ids), executor);
     }
+
+    /**
+     * {@link #awaitFinal} reading only the jobs' states (null where a job does not exist): a batch's
+     * progress, whose jobs' payloads and results may be large, is never read whole.
+     */
+    public CompletableFuture<List<JobState>> awaitFinalStates(List<String> ids, Duration timeout) {
+        FinishWaiter waiter = events.waitFor(ids);
+        List<JobState> now;
+        try {
+            now = store.watchStates(ids);
+        } catch (RuntimeException e) {
+            waiter.cancel();
+            throw e;
+        }
+        List<String> pending = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (now.get(i) != null && !now.get(i).isFinal()) {
+                pending.add(ids.get(i));
+            }
+        }
+        if (pending.isEmpty() || timeout.isZero() || timeout.isNegative()) {
+            waiter.cancel();
+            return CompletableFuture.completedFuture(now);
+        }
+        return waiter.until(pending, timeout).thenApplyAsync(done -> inspector.states(ids), executor);
+    }
 }

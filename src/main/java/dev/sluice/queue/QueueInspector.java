@@ -403,6 +403,21 @@ public class QueueInspector {
         return kept;
     }
 
+    /** The jobs' states only (null where a job does not exist), in one round trip of HGETs. */
+    public List<JobState> states(List<String> ids) {
+        byte[] state = SharedConnection.bytes("state");
+        return SharedConnection.send(redis, async -> {
+            List<RedisFuture<byte[]>> futures = new ArrayList<>(ids.size());
+            ids.forEach(id -> futures.add(async.hget(SharedConnection.bytes(keys.job(id)), state)));
+            List<JobState> states = new ArrayList<>(ids.size());
+            futures.forEach(future -> {
+                byte[] value = SharedConnection.await(future);
+                states.add(value == null ? null : JobState.fromWire(SharedConnection.string(value)));
+            });
+            return states;
+        });
+    }
+
     /** Bytes a job's record costs beside its payload, result and error (ids, times, state): a rough bound. */
     private static final int RECORD_OVERHEAD = 512;
 
