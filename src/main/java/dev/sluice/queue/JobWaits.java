@@ -1,10 +1,12 @@
 package dev.sluice.queue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
@@ -41,21 +43,7 @@ public class JobWaits {
      *              read): the registration is released and nothing is waited for
      */
     public CompletableFuture<List<Job>> awaitFinal(List<String> ids, Duration timeout, Consumer<List<Job>> check) {
-        FinishWaiter waiter = events.waitFor(ids);
-        List<Job> now;
-        try {
-            now = store.watchAll(ids);
-            check.accept(now);
-        } catch (RuntimeException e) {
-            waiter.cancel();
-            throw e;
-        }
-        List<String> pending = now.stream().filter(job -> job != null && !job.state().isFinal()).map(Job::id).toList();
-        if (pending.isEmpty() || timeout.isZero() || timeout.isNegative()) {
-            waiter.cancel();
-            return CompletableFuture.completedFuture(now);
-        }
-        return waiter.until(pending, timeout).thenApplyAsync(done -> inspector.jobs(ids), executor);
+        return await(ids, timeout, store::watchAll, inspector::jobs, Job::state, check);
     }
 
     /**
@@ -63,17 +51,29 @@ public class JobWaits {
      * progress, whose jobs' payloads and results may be large, is never read whole.
      */
     public CompletableFuture<List<JobState>> awaitFinalStates(List<String> ids, Duration timeout) {
+        return await(ids, timeout, store::watchStates, inspector::states, state -> state, now -> { });
+    }
+
+    /**
+     * The one wait: register, read and mark with {@code watch}, then, unless every job is final (or
+     * gone), wait for the rest and read again with {@code reread}.
+     */
+    private <T> CompletableFuture<List<T>> await(List<String> ids, Duration timeout,
+            Function<List<String>, List<T>> watch, Function<List<String>, List<T>> reread,
+            Function<T, JobState> stateOf, Consumer<List<T>> check) {
         FinishWaiter waiter = events.waitFor(ids);
-        List<JobState> now;
+        List<T> now;
         try {
-            now = store.watchStates(ids);
+            now = watch.apply(ids);
+            check.accept(now);
         } catch (RuntimeException e) {
             waiter.cancel();
             throw e;
         }
-        List<String> pending = new java.util.ArrayList<>();
+        List<String> pending = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
-            if (now.get(i) != null && !now.get(i).isFinal()) {
+            T job = now.get(i);
+            if (job != null && !stateOf.apply(job).isFinal()) {
                 pending.add(ids.get(i));
             }
         }
@@ -81,6 +81,6 @@ public class JobWaits {
             waiter.cancel();
             return CompletableFuture.completedFuture(now);
         }
-        return waiter.until(pending, timeout).thenApplyAsync(done -> inspector.states(ids), executor);
+        return waiter.until(pending, timeout).thenApplyAsync(done -> reread.apply(ids), executor);
     }
 }

@@ -51,11 +51,6 @@ public final class Replication {
         this.slotKey = SharedConnection.bytes(keys.epoch());
     }
 
-    /** Whether writes wait for replicas at all ({@code sluice.durability.replicas} above 0). */
-    public boolean enabled() {
-        return replicas > 0;
-    }
-
     /**
      * Returns once {@code sluice.durability.replicas} replicas hold every write this node sent so far.
      *

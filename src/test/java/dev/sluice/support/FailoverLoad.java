@@ -58,7 +58,7 @@ public final class FailoverLoad implements AutoCloseable {
                     if (response.status() != 503) {
                         throw new AssertionError("unexpected answer " + response.status() + ": " + response.body());
                     }
-                    Thread.sleep(20);
+                    Thread.sleep(20); // the client's pause between retries (what a real client does), not a wait on a condition
                 }
             }
         } catch (InterruptedException e) {
