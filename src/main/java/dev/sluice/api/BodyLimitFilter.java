@@ -105,8 +105,9 @@ class BodyLimitFilter extends OncePerRequestFilter {
     }
 
     private void refuseBusy(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
-        refuse(request, response, budget.busy().toProblem());
+        ProblemException busy = budget.busy();
+        response.setHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, busy.retryAfter());
+        refuse(request, response, busy.toProblem());
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response,

@@ -59,7 +59,7 @@ final class MemoryBudget {
         return new ProblemException(Problems.BUSY, "This node holds " + bytes + " bytes of request bodies and "
                 + "listed jobs at most (sluice.api.max-bodies-in-flight) and is at that now; nothing was done. "
                 + "Retry after a moment, or send smaller batches or ask for smaller pages.",
-                Map.of("outcome", "not-applied"));
+                Map.of("outcome", "not-applied"), "1");
     }
 
     /**

@@ -64,8 +64,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
         ProblemDetail problem = e.toProblem();
-        if (Problems.BUSY.type().equals(problem.getType())) {
-            return ResponseEntity.status(Problems.BUSY.status()).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+        if (e.retryAfter() != null) {
+            return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.RETRY_AFTER, e.retryAfter())
+                    .body(problem);
         }
         return respond(problem);
     }
