@@ -33,6 +33,9 @@ ARGV[7]     for a remote worker, a random lease base: the n-th job claimed gets 
             Empty for a node (its dispatcher keeps its own book).
 ARGV[8]     empty for strict priorities; or weights 'high,normal,low' (e.g. '6,3,1'): then each job's
             priority is chosen in turn by weight (sluice.dispatch.priorities=weighted)
+ARGV[9..]   given tokens (a partitioned namespace: the member's tokens live in partition 0, taken there
+            by tokens.lua): when present, these are spent instead of popping KEYS[1], and tokens left
+            over are not pushed anywhere: the caller gives them back (the reply names the tokens spent)
 
 Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
             JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
@@ -89,7 +92,13 @@ end
 -- the common case (nothing delayed or scheduled, or nothing due yet) costs one ZRANGE per zset
 out[2] = earliest(promote(KEYS[6], 'retrying'), promote(KEYS[7], 'scheduled'))
 
-local tokens = redis.call('LPOP', KEYS[1], want)
+local given = #ARGV > 8
+local tokens
+if given then
+  tokens = { unpack(ARGV, 9, math.min(#ARGV, 8 + want)) }
+else
+  tokens = redis.call('LPOP', KEYS[1], want)
+end
 if not tokens then
   if #events > 0 then
     redis.call('PUBLISH', ARGV[5], cjson.encode(events))
@@ -219,7 +228,7 @@ end
 if #leases > 0 then
   redis.call('ZADD', KEYS[2], unpack(leases))
 end
-if used < #tokens then
+if used < #tokens and not given then
   redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
 end
 if #events > 0 then

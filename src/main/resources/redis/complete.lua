@@ -32,6 +32,9 @@ ARGV[9..]   eight values per outcome: id, token, attempt, kind (succeeded|cancel
             throttled|deferred), result JSON (or empty), error message, error type (both empty unless
             failed), back-off ms (for throttled and deferred: how long until it is tried again)
 
+            A token may be empty (a partitioned namespace: the tokens live in partition 0 and the caller
+            gives them back there, tokens.lua); then no token is pushed here.
+
 Returns     the number of outcomes counted (fenced ones are not)
 Redis       6.2+
 ]]
@@ -50,7 +53,7 @@ local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], 
   max_throttled = tonumber(ARGV[8]), job_prefix = ARGV[2] }
 for i = 9, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
-  if not free[token] then
+  if token ~= '' and not free[token] then
     free[token] = true
     tokens[#tokens + 1] = token
   end

@@ -44,6 +44,9 @@ import org.springframework.validation.annotation.Validated;
  * @param callbacks    completion callbacks (signed webhooks)
  * @param limits       concurrency caps and rate limits per job type
  * @param durability   how many replicas must hold an accepted job before it is answered
+ * @param partitions   how many partitions the namespace's queues are split into (1-64; 1, the default,
+ *                     is one hash tag: one Redis Cluster slot). More spread one queue over several
+ *                     masters; changing it on a namespace that holds jobs is not supported (drain first)
  */
 @ConfigurationProperties("sluice")
 @Validated
@@ -66,7 +69,8 @@ public record SluiceProperties(
         @DefaultValue @Valid Http http,
         @DefaultValue @Valid Callbacks callbacks,
         @DefaultValue @Valid Limits limits,
-        @DefaultValue @Valid Durability durability) {
+        @DefaultValue @Valid Durability durability,
+        @DefaultValue("1") @Min(1) @Max(64) int partitions) {
 
     /**
      * Durable acceptance on a replicated Redis (Sentinel, Cluster): an enqueue is answered, and a

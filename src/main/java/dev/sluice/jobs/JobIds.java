@@ -20,4 +20,20 @@ public final class JobIds {
         long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(high, low).toString();
     }
+
+    /**
+     * An id that carries its partition (0-255) in its last two hex digits (eight of the 62 random
+     * bits; the rest stay random), so that reads, cancels and retries find the job's keys from its id
+     * alone ({@code Partitions.of}).
+     */
+    public static String next(int partition) {
+        return inPartition(next(), partition);
+    }
+
+    /** The same id with its last two hex digits set to {@code partition}. */
+    public static String inPartition(String id, int partition) {
+        return id.substring(0, 34) + HEX.charAt(partition >> 4 & 0xF) + HEX.charAt(partition & 0xF);
+    }
+
+    private static final String HEX = "0123456789abcdef";
 }

@@ -14,6 +14,7 @@ import dev.sluice.queue.Job;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobStore;
 import dev.sluice.queue.NewJob;
+import dev.sluice.queue.Partitions;
 import dev.sluice.queue.Priority;
 
 /**
@@ -30,10 +31,13 @@ public class JobSubmitter {
     private final List<JobObserver> observers;
     private final RemoteTypes remoteTypes;
     private final org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks;
+    private final Partitions partitions;
 
     JobSubmitter(JobTypes types, RemoteTypes remoteTypes, JobRequestReader reader, JobStore store,
-            List<JobObserver> observers, org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks) {
+            List<JobObserver> observers, org.springframework.beans.factory.ObjectProvider<Callback.Policy> callbacks,
+            Partitions partitions) {
         this.callbacks = callbacks;
+        this.partitions = partitions;
         this.types = types;
         this.remoteTypes = remoteTypes;
         this.reader = reader;
@@ -162,8 +166,33 @@ public class JobSubmitter {
         return enqueue(jobs, idempotency, ownerId, batchId, record, null);
     }
 
+    /**
+     * An id for something created with jobs (an order) in the partition a submission with this
+     * Idempotency-Key and key would be placed in ({@link Partitions#place}); the jobs submitted with it
+     * as their owner and a record then go to its partition.
+     */
+    public String newId(Idempotency idempotency, String key) {
+        return JobIds.next(partitions.place(placement(idempotency), key));
+    }
+
+    private static String placement(Idempotency idempotency) {
+        return idempotency == null ? null : idempotency.scope() + "\n" + idempotency.key();
+    }
+
     private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
             Enqueue.Record record, String batchCallback) {
+        if (partitions.partitioned()) {
+            // one call, one partition: a record's (its owner id names it), else by Idempotency-Key, else by
+            // the first job's key, else the shallower of two; the ids made before are moved into it
+            int partition = record != null ? partitions.partitionOf(ownerId)
+                    : partitions.place(placement(idempotency), jobs.get(0).key());
+            List<String> before = jobs.stream().map(NewJob::id).toList();
+            jobs = jobs.stream().map(job -> job.withId(JobIds.inPartition(job.id(), partition))).toList();
+            if (before.contains(ownerId) || ownerId.equals(batchId)) {
+                ownerId = JobIds.inPartition(ownerId, partition);
+            }
+            batchId = batchId == null ? null : JobIds.inPartition(batchId, partition);
+        }
         Enqueue.Options options = batchId == null ? Enqueue.Options.NONE : Enqueue.Options.batch(batchId);
         if (record != null) {
             options = options.withRecord(record);
@@ -192,12 +221,13 @@ public class JobSubmitter {
         for (NewJob job : jobs) {
             observers.forEach(o -> o.submitted(job.type(), job.priority()));
         }
+        String batch = batchId;
         return new Submitted(jobs.stream().map(job -> {
             Instant due = job.runAt() != null ? job.runAt() : createdAt.plus(job.delay());
             boolean later = due.isAfter(createdAt);
             return new Job(job.id(), job.type(), job.priority(), later ? JobState.SCHEDULED : JobState.QUEUED,
                     job.payload(), null, null, null, 0, job.maxAttempts(), job.timeout(), createdAt, null, null,
-                    later ? due : null, null, false, batchId, null, null, job.owner(), job.key(), null);
+                    later ? due : null, null, false, batch, null, null, job.owner(), job.key(), null);
         }).toList(), batchId, null);
     }
 

@@ -29,7 +29,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.sluice.jobs.Idempotency;
-import dev.sluice.jobs.JobIds;
 import dev.sluice.security.Caller;
 import dev.sluice.web.Problems;
 
@@ -60,9 +59,10 @@ class OrderController {
         if (request.callback() != null) {
             orders.checkCallback(request.callback());
         }
-        String id = JobIds.next();
-        String placed = orders.place(id, request, Idempotency.fromHeader(caller.idempotencyScope("orders"), idempotencyKey, request, json),
-                caller.name());
+        Idempotency idempotency = Idempotency.fromHeader(caller.idempotencyScope("orders"), idempotencyKey, request,
+                json);
+        String id = orders.newId(idempotency, request);
+        String placed = orders.place(id, request, idempotency, caller.name());
         ResponseEntity.BodyBuilder response = placed.equals(id) ? ResponseEntity.accepted()
                 : ResponseEntity.ok().header(Idempotency.REPLAYED_HEADER, "true");
         return response.location(URI.create("/api/orders/" + placed)).body(view(placed, caller));

@@ -61,6 +61,14 @@ class Orders {
      *
      * @return the id of the order placed, or, for a replayed Idempotency-Key, of the original order
      */
+    /**
+     * A new order's id: in the partition its first step's submission goes to (by its Idempotency-Key,
+     * else by its customer), so the order, its index entry and its first job are written together.
+     */
+    String newId(Idempotency idempotency, OrderRequest request) {
+        return submitter.newId(idempotency, request.customer().email().toLowerCase());
+    }
+
     String place(String id, OrderRequest request, Idempotency idempotency, String owner) {
         String customer = request.customer().email().toLowerCase();
         Instant now = Instant.now(clock);

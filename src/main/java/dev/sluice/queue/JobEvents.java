@@ -48,13 +48,16 @@ public class JobEvents implements SmartLifecycle {
     private final TaskScheduler scheduler;
     private volatile ScheduledFuture<?> refreshing;
 
-    JobEvents(StringRedisTemplate redis, RedisKeys keys, JsonMapper json, JobSignals signals, TaskScheduler scheduler) {
+    JobEvents(StringRedisTemplate redis, Partitions partitions, JsonMapper json, JobSignals signals,
+            TaskScheduler scheduler) {
         this.scheduler = scheduler;
         this.redis = redis;
-        this.keys = keys;
+        this.keys = partitions.home();
         this.json = json;
+        // every partition announces its jobs on its own channel
         signals.container().addMessageListener((message, pattern) -> dispatch(new String(message.getBody(),
-                java.nio.charset.StandardCharsets.UTF_8)), new ChannelTopic(keys.eventsChannel()));
+                java.nio.charset.StandardCharsets.UTF_8)),
+                partitions.all().stream().map(part -> new ChannelTopic(part.eventsChannel())).toList());
     }
 
     /** Whether scripts should announce every job's changes, not only watched jobs'. */

@@ -16,11 +16,11 @@ import org.springframework.stereotype.Component;
 public class JobOperations {
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
 
-    JobOperations(StringRedisTemplate redis, RedisKeys keys) {
+    JobOperations(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
     }
 
     /**
@@ -30,6 +30,7 @@ public class JobOperations {
      *         changed: the interruption is under way), or empty when there is no such job
      */
     public Optional<Cancel> cancel(String id, Duration retention) {
+        RedisKeys keys = partitions.of(id);
         List<String> keyList = new ArrayList<>(6);
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
@@ -58,6 +59,7 @@ public class JobOperations {
      * @return whether it was queued and its state, or empty when there is no such job
      */
     public Optional<Retry> retry(String id) {
+        RedisKeys keys = partitions.of(id);
         List<String> keyList = new ArrayList<>(5);
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
@@ -70,15 +72,23 @@ public class JobOperations {
                 : new Retry(false, JobState.fromWire(state)));
     }
 
-    /** Stops every node from taking jobs of this priority until {@link #resume}; queued jobs stay queued. */
+    /**
+     * Stops every node from taking jobs of this priority until {@link #resume}; queued jobs stay queued.
+     * Written to every partition (each claim reads its own), the last partition last: readers take
+     * partition 0's set as the namespace's.
+     */
     public void pause(Priority priority) {
-        redis.opsForSet().add(keys.paused(), priority.wire());
+        for (RedisKeys keys : partitions.all()) {
+            redis.opsForSet().add(keys.paused(), priority.wire());
+        }
     }
 
-    /** Lets nodes take jobs of this priority again, and wakes them. */
+    /** Lets nodes take jobs of this priority again (in every partition), and wakes them. */
     public void resume(Priority priority) {
-        redis.opsForSet().remove(keys.paused(), priority.wire());
-        redis.convertAndSend(keys.wakeChannel(), "resumed");
+        for (RedisKeys keys : partitions.all()) {
+            redis.opsForSet().remove(keys.paused(), priority.wire());
+        }
+        redis.convertAndSend(partitions.home().wakeChannel(), "resumed");
     }
 
     /**
@@ -88,6 +98,7 @@ public class JobOperations {
      *         when there is no such job
      */
     public Optional<JobState> purgeDead(String id) {
+        RedisKeys keys = partitions.of(id);
         String state = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
         return Optional.ofNullable(state).map(JobState::fromWire);
     }

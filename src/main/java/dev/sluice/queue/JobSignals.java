@@ -22,18 +22,18 @@ public class JobSignals {
     private final List<Runnable> wakeListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> cancelListeners = new CopyOnWriteArrayList<>();
 
-    JobSignals(RedisConnectionFactory connections, RedisKeys keys) {
+    JobSignals(RedisConnectionFactory connections, Partitions partitions) {
         this.container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
         // Listeners only flip a flag or complete a future, so run them where the message arrives: one
         // thread hand-off less between an enqueue and the job's start.
         container.setTaskExecutor(new SyncTaskExecutor());
         container.addMessageListener((message, pattern) -> wakeListeners.forEach(Runnable::run),
-                new ChannelTopic(keys.wakeChannel()));
+                partitions.all().stream().map(keys -> new ChannelTopic(keys.wakeChannel())).toList());
         container.addMessageListener((message, pattern) -> {
             String id = new String(message.getBody(), StandardCharsets.UTF_8);
             cancelListeners.forEach(listener -> listener.accept(id));
-        }, new ChannelTopic(keys.cancelChannel()));
+        }, partitions.all().stream().map(keys -> new ChannelTopic(keys.cancelChannel())).toList());
     }
 
     RedisMessageListenerContainer container() {

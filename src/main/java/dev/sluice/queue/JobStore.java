@@ -20,7 +20,7 @@ import dev.sluice.config.SluiceProperties;
 public class JobStore {
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
     private final SluiceProperties properties;
 
     private final JobEvents events;
@@ -28,18 +28,18 @@ public class JobStore {
     private final Replication replication;
 
     @org.springframework.beans.factory.annotation.Autowired
-    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events, Traces traces,
-            Replication replication) {
+    JobStore(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events,
+            Traces traces, Replication replication) {
         this.redis = redis;
         this.replication = replication;
-        this.keys = keys;
+        this.partitions = partitions;
         this.properties = properties;
         this.events = events;
         this.traces = traces;
     }
 
-    JobStore(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
-        this(redis, keys, properties, events, Traces.NONE, new Replication(redis, keys, properties));
+    JobStore(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events) {
+        this(redis, partitions, properties, events, Traces.NONE, new Replication(redis, partitions, properties));
     }
 
     /** Enqueues all the jobs or none, in one round trip; returns their creation time (Redis time). */
@@ -49,7 +49,9 @@ public class JobStore {
 
     /**
      * Enqueues all the jobs or none, in one round trip, after checking capacity and, when a key is
-     * given, idempotency.
+     * given, idempotency. They go to the partition their first id names (every id of one call, its
+     * batch and its record name the same one: see {@link Partitions#place}); capacity is the
+     * partition's share of {@code sluice.queues.*} (the limits divided by the partition count).
      *
      * @throws QueueFullException when the jobs would not fit; nothing was written
      * @throws Replication.NotReplicatedException when {@code sluice.durability.replicas} replicas did not
@@ -58,6 +60,7 @@ public class JobStore {
     public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
         boolean idempotent = options.idempotencyKey() != null;
         boolean batch = options.batchId() != null;
+        RedisKeys keys = partitions.of(jobs.get(0).id());
         List<String> keyList = new ArrayList<>(11 + jobs.size());
         keyList.addAll(keys.queues());
         keyList.add(keys.scheduled());
@@ -72,10 +75,10 @@ public class JobStore {
         SluiceProperties.Queues limits = properties.queues();
         List<String> args = new ArrayList<>(13 + jobs.size() * 11);
         args.add(keys.wakeChannel());
-        args.add(Long.toString(limits.capacity()));
-        args.add(Long.toString(limits.perPriority().high()));
-        args.add(Long.toString(limits.perPriority().normal()));
-        args.add(Long.toString(limits.perPriority().low()));
+        args.add(Long.toString(share(limits.capacity())));
+        args.add(Long.toString(share(limits.perPriority().high())));
+        args.add(Long.toString(share(limits.perPriority().normal())));
+        args.add(Long.toString(share(limits.perPriority().low())));
         args.add(idempotent ? options.ownerId() + "|" + options.fingerprint() : "");
         args.add(Long.toString(properties.idempotency().retention().toMillis()));
         args.add(batch ? options.batchId() : "");
@@ -102,11 +105,11 @@ public class JobStore {
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
             case "ok" -> {
-                replication.confirm();
+                replication.confirm(keys);
                 yield new Enqueue.Accepted(Instant.ofEpochMilli((Long) reply.get(1)));
             }
             case "duplicate" -> {
-                replication.confirm(); // the first request's answer may have been the not-replicated 503
+                replication.confirm(keys); // the first request's answer may have been the not-replicated 503
                 String stored = (String) reply.get(1);
                 int bar = stored.indexOf('|');
                 yield new Enqueue.Duplicate(stored.substring(0, bar), stored.substring(bar + 1));
@@ -114,6 +117,11 @@ public class JobStore {
             case "unknown-type" -> throw new UnknownRemoteTypeException((String) reply.get(1));
             default -> throw new QueueFullException((String) reply.get(1), (Long) reply.get(2), (Long) reply.get(3));
         };
+    }
+
+    /** A partition's share of a capacity limit (0, no limit, stays 0): the limit divided by the count, rounded up. */
+    private long share(long limit) {
+        return limit == 0 ? 0 : (limit + partitions.count() - 1) / partitions.count();
     }
 
     /**
@@ -129,7 +137,7 @@ public class JobStore {
      * does not exist): what a batch's progress needs, without its jobs' payloads and results.
      */
     public List<JobState> watchStates(List<String> ids) {
-        List<?> replies = redis.execute(LuaScripts.WATCH, ids.stream().map(keys::job).toList(), "state");
+        List<?> replies = watch(ids, "state");
         List<JobState> states = new ArrayList<>(ids.size());
         for (Object reply : replies) {
             List<?> pair = (List<?>) reply;
@@ -140,7 +148,7 @@ public class JobStore {
 
     /** {@link #watch} for many jobs in one call; an entry is null where the job does not exist. */
     public List<Job> watchAll(List<String> ids) {
-        List<?> replies = redis.execute(LuaScripts.WATCH, ids.stream().map(keys::job).toList());
+        List<?> replies = watch(ids);
         List<Job> jobs = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             List<?> flat = (List<?>) replies.get(i);
@@ -154,11 +162,36 @@ public class JobStore {
     }
 
     /**
+     * watch.lua over jobs that may live in several partitions: one call per partition (a script's keys
+     * must share a slot), the replies put back in the order of {@code ids}.
+     */
+    private List<?> watch(List<String> ids, String... field) {
+        if (!partitions.partitioned()) {
+            return redis.execute(LuaScripts.WATCH, ids.stream().map(partitions.home()::job).toList(), (Object[]) field);
+        }
+        java.util.Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            byPartition.computeIfAbsent(partitions.partitionOf(ids.get(i)), p -> new ArrayList<>()).add(i);
+        }
+        Object[] replies = new Object[ids.size()];
+        byPartition.forEach((p, indexes) -> {
+            RedisKeys keys = partitions.get(p);
+            List<?> part = redis.execute(LuaScripts.WATCH, indexes.stream().map(i -> keys.job(ids.get(i))).toList(),
+                    (Object[]) field);
+            for (int i = 0; i < indexes.size(); i++) {
+                replies[indexes.get(i)] = part.get(i);
+            }
+        });
+        return java.util.Arrays.asList(replies);
+    }
+
+    /**
      * Records a running job's progress, if {@code attempt} is still its current delivery.
      *
      * @return whether it was recorded
      */
     public boolean progress(String id, int attempt, int percent, String message) {
+        RedisKeys keys = partitions.of(id);
         Long recorded = redis.execute(LuaScripts.PROGRESS, List.of(keys.job(id)), Integer.toString(attempt),
                 Integer.toString(Math.max(0, Math.min(100, percent))), message == null ? "" : message,
                 keys.eventsChannel(), events.firehose() ? "1" : "0", id);
@@ -166,7 +199,7 @@ public class JobStore {
     }
 
     public Optional<Job> find(String id) {
-        Map<Object, Object> hash = redis.opsForHash().entries(keys.job(id));
+        Map<Object, Object> hash = redis.opsForHash().entries(partitions.of(id).job(id));
         return hash.isEmpty() ? Optional.empty() : Optional.of(JobHashes.toJob(id, hash));
     }
 }

@@ -44,11 +44,13 @@ public class Limits {
     }
 
     private final StringRedisTemplate redis;
+    private final Partitions partitions;
     private final RedisKeys keys;
 
-    Limits(StringRedisTemplate redis, RedisKeys keys) {
+    Limits(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
+        this.keys = partitions.home();
     }
 
     /**
@@ -56,11 +58,14 @@ public class Limits {
      * the old caps parked go back to the head of their queues, so a raised cap takes effect at once.
      */
     public void put(String type, Caps caps) {
-        store(type, caps);
-        redis.execute(LuaScripts.UNPARK, List.of(keys.parkedLists(type)), keys.jobPrefix(), keys.wakeChannel());
+        // every partition's claims read their own copy: a cap holds per partition (see the README)
+        for (RedisKeys part : partitions.all()) {
+            store(part, type, caps);
+            redis.execute(LuaScripts.UNPARK, List.of(part.parkedLists(type)), part.jobPrefix(), part.wakeChannel());
+        }
     }
 
-    private void store(String type, Caps caps) {
+    private void store(RedisKeys keys, String type, Caps caps) {
         String key = keys.limits(type);
         if (caps.none()) {
             redis.delete(key);
@@ -108,18 +113,23 @@ public class Limits {
         long now = SharedConnection.redisTime(redis);
         return new TreeSet<>(types).stream().map(type -> {
             Caps caps = get(type);
-            Object running = redis.opsForHash().get(keys.running(), type);
-            Set<String> lists = redis.opsForSet().members(keys.parkedLists(type));
+            long running = 0;
             long parked = 0;
-            for (String list : lists == null ? Set.<String>of() : lists) {
-                Long size = redis.opsForList().size(list);
-                parked += size == null ? 0 : size;
+            long used = 0;
+            for (RedisKeys part : partitions.all()) { // summed over the partitions
+                Object count = redis.opsForHash().get(part.running(), type);
+                running += count == null ? 0 : Long.parseLong((String) count);
+                Set<String> lists = redis.opsForSet().members(part.parkedLists(type));
+                for (String list : lists == null ? Set.<String>of() : lists) {
+                    Long size = redis.opsForList().size(list);
+                    parked += size == null ? 0 : size;
+                }
+                Long started = caps.rate() == null ? Long.valueOf(0)
+                        : redis.opsForZSet().count(part.rateLog(type), now - caps.rate().period().toMillis() + 1,
+                                Double.POSITIVE_INFINITY);
+                used += started == null ? 0 : started;
             }
-            Long used = caps.rate() == null ? Long.valueOf(0)
-                    : redis.opsForZSet().count(keys.rateLog(type), now - caps.rate().period().toMillis() + 1,
-                            Double.POSITIVE_INFINITY);
-            return new Use(type, caps, running == null ? 0 : Long.parseLong((String) running), parked,
-                    used == null ? 0 : used);
+            return new Use(type, caps, running, parked, used);
         }).toList();
     }
 

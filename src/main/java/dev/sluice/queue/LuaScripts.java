@@ -35,6 +35,8 @@ final class LuaScripts {
     static final RedisScript<List> FINISH = load("finish", List.class);
     static final RedisScript<List> JOB_TYPE = load("job-type", List.class);
     static final RedisScript<Long> UNPARK = load("unpark", Long.class);
+    static final RedisScript<List> DEPTH = load("depth", List.class);
+    static final RedisScript<List> TOKENS = load("tokens", List.class);
 
     private LuaScripts() {
     }

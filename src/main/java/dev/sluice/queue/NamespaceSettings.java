@@ -15,17 +15,19 @@ import dev.sluice.config.SluiceProperties;
 class NamespaceSettings implements ApplicationRunner {
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
     private final int attemptHistory;
 
-    NamespaceSettings(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+    NamespaceSettings(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
         this.attemptHistory = properties.jobs().attemptHistory();
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        redis.opsForHash().put(keys.config(), "attemptHistory", Integer.toString(attemptHistory));
+        for (RedisKeys keys : partitions.all()) { // every partition's scripts read their own
+            redis.opsForHash().put(keys.config(), "attemptHistory", Integer.toString(attemptHistory));
+        }
     }
 }

@@ -19,6 +19,12 @@ import java.time.Instant;
 public record NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
         Duration delay, String owner, Instant runAt, boolean remote, String callback, String key) {
 
+    /** The same job under another id (placed in another partition). */
+    public NewJob withId(String otherId) {
+        return new NewJob(otherId, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, remote, callback,
+                key);
+    }
+
     public NewJob(String id, String type, Priority priority, String payload, int maxAttempts, Duration timeout,
             Duration delay, String owner, Instant runAt, boolean remote) {
         this(id, type, priority, payload, maxAttempts, timeout, delay, owner, runAt, remote, null, null);

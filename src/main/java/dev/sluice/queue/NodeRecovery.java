@@ -16,20 +16,22 @@ import dev.sluice.config.SluiceProperties;
 public class NodeRecovery {
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
 
-    NodeRecovery(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+    NodeRecovery(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
     }
 
     /**
      * Recovers jobs whose lease ran out and removes nodes that stopped heart-beating, unless another
-     * node holds this tick's lock ({@link Reaped#skipped()}).
+     * node holds this tick's lock ({@link Reaped#skipped()}). Each partition is reaped on its own (its
+     * own lock, nodes, leases and queues); the counts are summed, and the tick counts as skipped only
+     * when every partition's lock was held elsewhere.
      */
     public Reaped reap(String self) {
         return reap(self, "");
@@ -41,6 +43,15 @@ public class NodeRecovery {
     }
 
     private Reaped reap(String self, String leaving) {
+        Reaped sum = null;
+        for (RedisKeys keys : partitions.all()) {
+            Reaped one = reap(keys, self, leaving);
+            sum = sum == null ? one : sum.plus(one);
+        }
+        return sum;
+    }
+
+    private Reaped reap(RedisKeys keys, String self, String leaving) {
         List<String> keyList = new ArrayList<>(6);
         keyList.add(keys.nodes());
         keyList.addAll(keys.queues());
@@ -66,6 +77,18 @@ public class NodeRecovery {
     public record Reaped(int requeued, int cancelled, int gaveUp, int nodes, int recounted) {
         public boolean skipped() {
             return requeued < 0;
+        }
+
+        /** Both reapings' counts; skipped only if both were. */
+        Reaped plus(Reaped other) {
+            if (skipped()) {
+                return other;
+            }
+            if (other.skipped()) {
+                return this;
+            }
+            return new Reaped(requeued + other.requeued, cancelled + other.cancelled, gaveUp + other.gaveUp,
+                    Math.max(nodes, other.nodes), recounted + other.recounted);
         }
     }
 }

@@ -17,8 +17,14 @@ import dev.sluice.config.SluiceProperties;
 class QueueConfiguration {
 
     @Bean
-    RedisKeys redisKeys(SluiceProperties properties) {
-        return new RedisKeys(properties.namespace());
+    Partitions partitions(SluiceProperties properties) {
+        return new Partitions(properties.namespace(), properties.partitions());
+    }
+
+    /** Partition 0's keys: namespace-wide reads and writes that are not about one job. */
+    @Bean
+    RedisKeys redisKeys(Partitions partitions) {
+        return partitions.home();
     }
 
     /**

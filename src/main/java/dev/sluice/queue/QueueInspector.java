@@ -23,14 +23,49 @@ public class QueueInspector {
             JobState.RETRYING, JobState.DEAD, JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED);
 
     private final StringRedisTemplate redis;
+    private final Partitions partitions;
     private final RedisKeys keys;
 
-    QueueInspector(StringRedisTemplate redis, RedisKeys keys) {
+    QueueInspector(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
+        this.keys = partitions.home();
     }
 
+    /**
+     * Depths, running jobs and every node's workers. Partitioned, each partition is read on its own and
+     * the counts summed (a node's free tokens are in partition 0, its running jobs' leases in each
+     * partition), so free + running = pool holds per partition's snapshot, not across them.
+     */
     public QueueStats stats() {
+        if (!partitions.partitioned()) {
+            return stats(keys);
+        }
+        QueueStats sum = null;
+        for (RedisKeys part : partitions.all()) {
+            QueueStats one = stats(part);
+            if (sum == null) {
+                sum = one;
+                continue;
+            }
+            Map<Priority, Long> depths = new EnumMap<>(Priority.class);
+            for (Priority priority : Priority.values()) {
+                depths.put(priority, sum.depths().get(priority) + one.depths().get(priority));
+            }
+            Map<String, QueueStats.NodeStats> ofNode = new java.util.HashMap<>();
+            one.nodes().forEach(n -> ofNode.put(n.id(), n));
+            List<QueueStats.NodeStats> nodeStats = sum.nodes().stream().map(n -> {
+                QueueStats.NodeStats other = ofNode.get(n.id());
+                return other == null ? n : new QueueStats.NodeStats(n.id(), n.poolSize(), n.freeWorkers(),
+                        n.running() + other.running(), n.lastHeartbeat());
+            }).toList();
+            sum = new QueueStats(depths, sum.running() + one.running(), sum.scheduled() + one.scheduled(),
+                    sum.retrying() + one.retrying(), sum.dead() + one.dead(), nodeStats);
+        }
+        return sum;
+    }
+
+    private QueueStats stats(RedisKeys keys) {
         List<TypedTuple<String>> nodes = nodes();
         // One script, so the snapshot is atomic: no claim or completion lands between reading a node's
         // free tokens and its leases, and free + running = pool holds in what we report.
@@ -87,6 +122,7 @@ public class QueueInspector {
 
     /** The job a POST /api/jobs with this Idempotency-Key created within {@code scope} (endpoint@key name), if it is still there. */
     public java.util.Optional<Job> byIdempotencyKey(String scope, String idempotencyKey) {
+        RedisKeys keys = partitions.get(partitions.place(scope + "\n" + idempotencyKey, null));
         String stored = redis.opsForValue().get(keys.idempotency(scope, idempotencyKey));
         if (stored == null || stored.indexOf('|') < 0) {
             return java.util.Optional.empty();
@@ -120,10 +156,11 @@ public class QueueInspector {
             throw new IllegalArgumentException("cannot list " + state);
         }
         List<Source> sources = switch (state) {
-            case QUEUED -> queuedSources(filter);
-            case RUNNING -> nodes().stream().map(n -> new Source(keys.leases(n.getValue()), false, false,
-                    !filter.none())).toList();
-            default -> List.of(new Source(sortedSet(state), false, newestFirst(state), !filter.none()));
+            case QUEUED -> partitions.all().stream().flatMap(part -> queuedSources(part, filter).stream()).toList();
+            case RUNNING -> partitions.all().stream().flatMap(part -> nodes().stream().map(n -> new Source(
+                    part.leases(n.getValue()), false, false, !filter.none()))).toList();
+            default -> partitions.all().stream().map(part -> new Source(sortedSet(part, state), false,
+                    newestFirst(state), !filter.none())).toList();
         };
         List<String> ids = new ArrayList<>();
         Window window = new Window(offset, limit);
@@ -161,7 +198,6 @@ public class QueueInspector {
         if (!CURSORED.contains(state)) {
             throw new IllegalArgumentException("no cursor paging for " + state);
         }
-        String zset = sortedSet(state);
         boolean newestFirst = newestFirst(state);
         Double fromScore = null;
         String fromId = null;
@@ -171,11 +207,74 @@ public class QueueInspector {
             fromId = decoded.substring(decoded.indexOf(':') + 1);
         }
         List<String> ids = new ArrayList<>();
+        String next;
+        if (!partitions.partitioned()) {
+            Scan scan = scanAfter(sortedSet(keys, state), newestFirst, fromScore, fromId, filter, limit);
+            scan.kept().forEach(entry -> ids.add(entry.getValue()));
+            next = scan.exhausted() || scan.lastId() == null ? null : cursor(scan.lastScore(), scan.lastId());
+        } else {
+            // every partition's next page from the same cursor, merged by (score, id) in the listing's order
+            java.util.Comparator<TypedTuple<String>> order = java.util.Comparator
+                    .comparing((TypedTuple<String> e) -> e.getScore()).thenComparing(TypedTuple::getValue);
+            if (newestFirst) {
+                order = order.reversed();
+            }
+            List<TypedTuple<String>> merged = new ArrayList<>();
+            List<Scan> unfinished = new ArrayList<>();
+            for (RedisKeys part : partitions.all()) {
+                Scan scan = scanAfter(sortedSet(part, state), newestFirst, fromScore, fromId, filter, limit);
+                merged.addAll(scan.kept());
+                if (!scan.exhausted() && scan.kept().size() < limit && scan.lastId() != null) {
+                    unfinished.add(scan); // stopped at the scan limit before filling a page
+                }
+            }
+            merged.sort(order);
+            List<TypedTuple<String>> page = merged.subList(0, Math.min(limit, merged.size()));
+            page.forEach(entry -> ids.add(entry.getValue()));
+            if (page.size() == limit) {
+                TypedTuple<String> last = page.get(page.size() - 1);
+                next = cursor(last.getScore(), last.getValue());
+            } else if (!unfinished.isEmpty()) {
+                // resume where the least advanced partition's scan stopped
+                Scan least = unfinished.get(0);
+                for (Scan scan : unfinished) {
+                    if (order.compare(TypedTuple.of(scan.lastId(), scan.lastScore()),
+                            TypedTuple.of(least.lastId(), least.lastScore())) < 0) {
+                        least = scan;
+                    }
+                }
+                next = cursor(least.lastScore(), least.lastId());
+            } else {
+                next = null;
+            }
+        }
+        if (admit != null) {
+            admit.accept(bytes(ids));
+        }
+        List<Job> jobs = new ArrayList<>(jobs(ids));
+        jobs.removeIf(java.util.Objects::isNull);
+        return new CursorPage(jobs, next);
+    }
+
+    private static String cursor(double score, String id) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(((long) score + ":" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * What one sorted set holds after a position: the entries the filter kept (at most {@code limit}),
+     * whether the set has nothing more, and the last entry scanned (kept or not).
+     */
+    private record Scan(List<TypedTuple<String>> kept, boolean exhausted, double lastScore, String lastId) {
+    }
+
+    private Scan scanAfter(String zset, boolean newestFirst, Double fromScore, String fromId, Filter filter, int limit) {
+        List<TypedTuple<String>> keptEntries = new ArrayList<>();
         double lastScore = 0;
         String lastId = null;
         int scanned = 0;
         boolean more = true;
-        while (ids.size() < limit && more && scanned < MAX_FILTER_SCAN) {
+        while (keptEntries.size() < limit && more && scanned < MAX_FILTER_SCAN) {
             double bound = fromScore == null ? (newestFirst ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY) : fromScore;
             Set<TypedTuple<String>> chunk = newestFirst
                     ? redis.opsForZSet().reverseRangeByScoreWithScores(zset, Double.NEGATIVE_INFINITY, bound, 0, FILTER_CHUNK)
@@ -203,8 +302,8 @@ public class QueueInspector {
                 lastScore = entry.getScore();
                 lastId = entry.getValue();
                 if (kept == null || kept.contains(entry.getValue())) {
-                    ids.add(entry.getValue());
-                    if (ids.size() == limit) {
+                    keptEntries.add(entry);
+                    if (keptEntries.size() == limit) {
                         break;
                     }
                 }
@@ -218,19 +317,11 @@ public class QueueInspector {
                 break;
             }
         }
-        boolean exhausted = ids.size() < limit && !more;
-        String next = exhausted || lastId == null ? null : java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(((long) lastScore + ":" + lastId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (admit != null) {
-            admit.accept(bytes(ids));
-        }
-        List<Job> jobs = new ArrayList<>(jobs(ids));
-        jobs.removeIf(java.util.Objects::isNull);
-        return new CursorPage(jobs, next);
+        return new Scan(keptEntries, keptEntries.size() < limit && !more, lastScore, lastId);
     }
 
     /** The sorted set a state's jobs are kept in ({@link #CURSORED} states). */
-    private String sortedSet(JobState state) {
+    private static String sortedSet(RedisKeys keys, JobState state) {
         return switch (state) {
             case SCHEDULED -> keys.scheduled();
             case RETRYING -> keys.retrying();
@@ -249,7 +340,7 @@ public class QueueInspector {
     }
 
     /** Where queued jobs wait: the priority lists, each key's list, the lanes, the parked lists. */
-    private List<Source> queuedSources(Filter filter) {
+    private List<Source> queuedSources(RedisKeys keys, Filter filter) {
         Set<String> remote = redis.opsForSet().members(keys.jobTypes());
         List<String> remoteTypes = remote == null ? List.of() : new ArrayList<>(new java.util.TreeSet<>(remote));
         List<String> lists = new ArrayList<>();
@@ -381,7 +472,7 @@ public class QueueInspector {
     private List<String> matching(List<String> ids, Filter filter) {
         List<List<byte[]>> fields = SharedConnection.send(redis, async -> {
             List<RedisFuture<List<io.lettuce.core.KeyValue<byte[], byte[]>>>> futures = new ArrayList<>(ids.size());
-            ids.forEach(id -> futures.add(async.hmget(SharedConnection.bytes(keys.job(id)),
+            ids.forEach(id -> futures.add(async.hmget(SharedConnection.bytes(partitions.of(id).job(id)),
                     SharedConnection.bytes("key"), SharedConnection.bytes("type"), SharedConnection.bytes("priority"),
                     SharedConnection.bytes("createdAt"))));
             List<List<byte[]>> replies = new ArrayList<>(ids.size());
@@ -412,7 +503,7 @@ public class QueueInspector {
         byte[] state = SharedConnection.bytes("state");
         return SharedConnection.send(redis, async -> {
             List<RedisFuture<byte[]>> futures = new ArrayList<>(ids.size());
-            ids.forEach(id -> futures.add(async.hget(SharedConnection.bytes(keys.job(id)), state)));
+            ids.forEach(id -> futures.add(async.hget(SharedConnection.bytes(partitions.of(id).job(id)), state)));
             List<JobState> states = new ArrayList<>(ids.size());
             futures.forEach(future -> {
                 byte[] value = SharedConnection.await(future);
@@ -435,7 +526,7 @@ public class QueueInspector {
         return SharedConnection.send(redis, async -> {
             List<RedisFuture<Long>> futures = new ArrayList<>(ids.size() * 3);
             for (String id : ids) {
-                byte[] key = SharedConnection.bytes(keys.job(id));
+                byte[] key = SharedConnection.bytes(partitions.of(id).job(id));
                 for (byte[] field : fields) {
                     futures.add(async.hstrlen(key, field));
                 }
@@ -453,7 +544,7 @@ public class QueueInspector {
     public List<Job> jobs(List<String> ids) {
         List<Map<byte[], byte[]>> hashes = SharedConnection.send(redis, async -> {
             List<RedisFuture<Map<byte[], byte[]>>> futures = new ArrayList<>(ids.size());
-            ids.forEach(id -> futures.add(async.hgetall(SharedConnection.bytes(keys.job(id)))));
+            ids.forEach(id -> futures.add(async.hgetall(SharedConnection.bytes(partitions.of(id).job(id)))));
             List<Map<byte[], byte[]>> replies = new ArrayList<>(ids.size());
             futures.forEach(future -> replies.add(SharedConnection.await(future)));
             return replies;
@@ -531,18 +622,27 @@ public class QueueInspector {
 
     /** Up to {@code limit} dead job ids, oldest first. */
     public List<String> deadIds(int limit) {
-        java.util.Set<String> ids = redis.opsForZSet().range(keys.dead(), 0, limit - 1L);
-        return ids == null ? List.of() : List.copyOf(ids);
+        List<String> all = new ArrayList<>();
+        for (RedisKeys part : partitions.all()) { // partition by partition, at most limit in all
+            if (all.size() >= limit) {
+                break;
+            }
+            java.util.Set<String> ids = redis.opsForZSet().range(part.dead(), 0, limit - all.size() - 1L);
+            if (ids != null) {
+                all.addAll(ids);
+            }
+        }
+        return all;
     }
 
     /** Who submitted a batch (the API key name), or null. */
     public String batchOwner(String batchId) {
-        return (String) redis.opsForHash().get(keys.batch(batchId), "owner");
+        return (String) redis.opsForHash().get(partitions.of(batchId).batch(batchId), "owner");
     }
 
     /** The ids of a batch's jobs, in submission order; empty when there is no such batch. */
     public List<String> batchMembers(String batchId) {
-        List<String> ids = redis.opsForList().range(keys.batchJobs(batchId), 0, -1);
+        List<String> ids = redis.opsForList().range(partitions.of(batchId).batchJobs(batchId), 0, -1);
         return ids == null ? List.of() : ids;
     }
 

@@ -23,12 +23,12 @@ import org.springframework.stereotype.Component;
 public class Records {
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
     private final JsonMapper json;
 
-    Records(StringRedisTemplate redis, RedisKeys keys, JsonMapper json) {
+    Records(StringRedisTemplate redis, Partitions partitions, JsonMapper json) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
         this.json = json;
     }
 
@@ -49,13 +49,14 @@ public class Records {
         record.put("retention", retention.toMillis());
         record.put("fields", flat);
         record.put("entry", entry);
+        RedisKeys keys = partitions.of(id);
         return new Enqueue.Record(keys.record(kind, id), keys.recordIndex(kind, index, value),
                 keys.recordList(kind, id, list), json.writeValueAsString(record));
     }
 
     /** The record's fields; empty when there is none. */
     public Map<String, String> read(String kind, String id) {
-        Map<Object, Object> raw = redis.opsForHash().entries(keys.record(kind, id));
+        Map<Object, Object> raw = redis.opsForHash().entries(partitions.of(id).record(kind, id));
         Map<String, String> fields = new LinkedHashMap<>();
         raw.forEach((field, value) -> fields.put((String) field, (String) value));
         return fields;
@@ -63,7 +64,7 @@ public class Records {
 
     /** Sets one field, if the record exists. */
     public void put(String kind, String id, String field, String value) {
-        String key = keys.record(kind, id);
+        String key = partitions.of(id).record(kind, id);
         if (Boolean.TRUE.equals(redis.hasKey(key))) {
             redis.opsForHash().put(key, field, value);
         }
@@ -71,17 +72,24 @@ public class Records {
 
     /** Appends an entry to one of the record's lists, which lives as long as the record; nothing if it is gone. */
     public void append(String kind, String id, String list, String entry) {
+        RedisKeys keys = partitions.of(id);
         redis.execute(LuaScripts.APPEND_RECORD, List.of(keys.record(kind, id), keys.recordList(kind, id, list)), entry);
     }
 
     public List<String> list(String kind, String id, String list) {
-        List<String> entries = redis.opsForList().range(keys.recordList(kind, id, list), 0, -1);
+        List<String> entries = redis.opsForList().range(partitions.of(id).recordList(kind, id, list), 0, -1);
         return entries == null ? List.of() : entries;
     }
 
-    /** Ids of the records of a kind with that index value. */
+    /** Ids of the records of a kind with that index value (each partition indexes its own records). */
     public Set<String> indexed(String kind, String index, String value) {
-        Set<String> ids = redis.opsForSet().members(keys.recordIndex(kind, index, value));
-        return ids == null ? Set.of() : ids;
+        Set<String> all = new java.util.HashSet<>();
+        for (RedisKeys keys : partitions.all()) {
+            Set<String> ids = redis.opsForSet().members(keys.recordIndex(kind, index, value));
+            if (ids != null) {
+                all.addAll(ids);
+            }
+        }
+        return all;
     }
 }

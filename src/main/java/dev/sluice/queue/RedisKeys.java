@@ -3,16 +3,29 @@ package dev.sluice.queue;
 import java.util.List;
 
 /**
- * Names every Redis key and channel Sluice uses. All of them start with {@code {namespace}:}: the braces
- * are a Redis Cluster hash tag, so every key of a namespace lands in one slot and every Lua script may
- * touch any of them. Nothing outside this class builds a key.
+ * Names every Redis key and channel of one partition of a namespace. All of them start with
+ * {@code {namespace}:} (partition 0) or {@code {namespace:n}:} (partition n): the braces are a Redis
+ * Cluster hash tag, so every key of a partition lands in one slot and every Lua script may touch any of
+ * them. With one partition (the default) the layout is exactly the unpartitioned one. Nothing outside
+ * this class builds a key; {@link Partitions} says which partition a job or setting belongs to.
  */
 public final class RedisKeys {
 
     private final String prefix;
+    private final int partition;
 
     public RedisKeys(String namespace) {
-        this.prefix = "{" + namespace + "}:";
+        this(namespace, 0);
+    }
+
+    public RedisKeys(String namespace, int partition) {
+        this.partition = partition;
+        this.prefix = partition == 0 ? "{" + namespace + "}:" : "{" + namespace + ":" + partition + "}:";
+    }
+
+    /** Which partition these keys name (0 for an unpartitioned namespace). */
+    public int partition() {
+        return partition;
     }
 
     /** LIST of job ids waiting at one priority; RPUSH in, LPOP out. */

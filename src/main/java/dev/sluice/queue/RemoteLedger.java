@@ -39,6 +39,7 @@ public class RemoteLedger {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final boolean partitioned;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
     private final JobEvents events;
@@ -46,18 +47,38 @@ public class RemoteLedger {
     private final Replication replication;
 
     @org.springframework.beans.factory.annotation.Autowired
-    RemoteLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events,
+    RemoteLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events,
             Replication replication) {
         this.redis = redis;
         this.replication = replication;
-        this.keys = keys;
+        this.keys = partitions.home();
+        this.partitioned = partitions.partitioned();
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
         this.events = events;
     }
 
-    RemoteLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
-        this(redis, keys, properties, events, new Replication(redis, keys, properties));
+    RemoteLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events) {
+        this(redis, partitions, properties, events, new Replication(redis, partitions, properties));
+    }
+
+    /**
+     * Remote workers and remote types are not built for a partitioned namespace yet (their tokens,
+     * leases and lanes would have to follow the node's claim cycle, {@link PartitionedClaims}).
+     *
+     * @throws NotPartitionedException when {@code sluice.partitions} is more than 1
+     */
+    private void unpartitioned() {
+        if (partitioned) {
+            throw new NotPartitionedException();
+        }
+    }
+
+    /** A remote-worker operation on a partitioned namespace, where remote workers are not built yet. */
+    public static final class NotPartitionedException extends RuntimeException {
+        NotPartitionedException() {
+            super("Remote workers and remote job types are not available when sluice.partitions is more than 1");
+        }
     }
 
     // --- workers
@@ -78,6 +99,7 @@ public class RemoteLedger {
      * worker that is not registered then stays unknown.
      */
     public Registration register(String workerId, Integer slots, String owner, Collection<String> types) {
+        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
         List<?> reply = redis.execute(LuaScripts.WORKER,
                 List.of(keys.nodes(), keys.node(member), keys.freeWorkers(member), keys.leases(member)),
@@ -92,6 +114,7 @@ public class RemoteLedger {
 
     /** Sets a registered worker's state (run, quiet, stop); false when no such worker is registered. */
     public boolean setState(String workerId, String state) {
+        unpartitioned();
         String info = keys.node(RedisKeys.remoteMember(workerId));
         return Boolean.TRUE.equals(redis.execute(SET_STATE, List.of(info), state));
     }
@@ -105,6 +128,7 @@ public class RemoteLedger {
      * free tokens: every type's high lane first, then normal, then low (strict priority across its types).
      */
     public List<RemoteClaim> claim(String workerId, List<String> types, int want) {
+        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
         List<String> keyList = new ArrayList<>(8 + types.size() * 3);
         keyList.add(keys.freeWorkers(member));
@@ -148,6 +172,7 @@ public class RemoteLedger {
 
     /** Renews a remote job's lease and records its progress when given (percent null: none). */
     public Renewal renew(String jobId, RemoteLease lease, Integer percent, String message, String owner) {
+        unpartitioned();
         String member = RedisKeys.remoteMember(lease.workerId());
         List<?> reply = redis.execute(LuaScripts.LEASE,
                 List.of(keys.job(jobId), keys.leases(member), keys.freeWorkers(member), keys.nodes(), keys.node(member)),
@@ -186,6 +211,7 @@ public class RemoteLedger {
      * outcome must name the same worker.
      */
     public List<Finished> finish(String workerId, String owner, List<RemoteOutcome> outcomes) {
+        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
         List<String> args = WorkerLedger.outcomeArgs(keys, jobs, events, member, outcomes.size());
         args.add(orEmpty(owner));
@@ -204,7 +230,7 @@ public class RemoteLedger {
         if ("forbidden".equals(reply.get(0))) {
             return null;
         }
-        replication.confirm();
+        replication.confirm(keys);
         List<Finished> finished = new ArrayList<>(outcomes.size());
         for (int i = 0; i < outcomes.size(); i++) {
             String status = (String) reply.get(2 * i);
@@ -219,6 +245,7 @@ public class RemoteLedger {
 
     /** Stores a remote type's definition (fields by name); returns its new version (1 when new). */
     public long putType(String type, Map<String, String> fields) {
+        unpartitioned();
         List<String> args = new ArrayList<>(List.of("put", type, keys.nodePrefix(), keys.jobPrefix(), "0"));
         fields.forEach((name, value) -> {
             args.add(name);
@@ -234,6 +261,7 @@ public class RemoteLedger {
 
     /** Removes a remote type unless jobs of it wait or run. */
     public Removal deleteType(String type) {
+        unpartitioned();
         List<?> reply = redis.execute(LuaScripts.JOB_TYPE, typeKeys(type), "delete", type, keys.nodePrefix(),
                 keys.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT));
         return switch ((String) reply.get(0)) {

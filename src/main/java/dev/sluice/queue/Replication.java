@@ -1,5 +1,6 @@
 package dev.sluice.queue;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,76 +40,88 @@ public final class Replication {
     private final StringRedisTemplate redis;
     private final int replicas;
     private final long timeoutMillis;
-    private final byte[] slotKey;
-    private final Object lock = new Object();
-    private CompletableFuture<Long> inFlight;
-    private CompletableFuture<Long> next;
+    private final List<Group> groups;
 
-    Replication(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties) {
+    Replication(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties) {
         this.redis = redis;
         this.replicas = properties.durability().replicas();
         this.timeoutMillis = properties.durability().timeout().toMillis();
-        this.slotKey = SharedConnection.bytes(keys.epoch());
+        this.groups = partitions.all().stream().map(keys -> new Group(SharedConnection.bytes(keys.epoch()))).toList();
     }
 
     /**
-     * Returns once {@code sluice.durability.replicas} replicas hold every write this node sent so far.
+     * Returns once {@code sluice.durability.replicas} replicas hold every write this node sent so far
+     * to the master of these keys' partition (each partition groups its own callers: on a cluster they
+     * may be on different masters).
      *
      * @throws NotReplicatedException when fewer acknowledged them within {@code sluice.durability.timeout}
      */
-    public void confirm() {
+    public void confirm(RedisKeys keys) {
         if (replicas == 0) {
             return;
         }
-        long acknowledged = await(join());
+        long acknowledged = await(groups.get(keys.partition()).join());
         if (acknowledged < replicas) {
             throw new NotReplicatedException(acknowledged, replicas);
         }
     }
 
-    private CompletableFuture<Long> join() {
-        synchronized (lock) {
-            if (inFlight == null) {
-                CompletableFuture<Long> reply = new CompletableFuture<>();
-                send(reply);
-                return reply;
-            }
-            if (next == null) {
-                next = new CompletableFuture<>();
-            }
-            return next;
-        }
-    }
+    /** The callers of one partition's master: one WAIT out at a time, the next shared by all who arrive meanwhile. */
+    private final class Group {
 
-    /** Sends a WAIT answering {@code reply} (under the lock); when it returns, the next one for whoever joined. */
-    private void send(CompletableFuture<Long> reply) {
-        inFlight = reply;
-        CompletableFuture<Long> sent;
-        try {
-            sent = SharedConnection.send(redis, async -> waitOn(async).toCompletableFuture());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
+        private final byte[] slotKey;
+        private final Object lock = new Object();
+        private CompletableFuture<Long> inFlight;
+        private CompletableFuture<Long> next;
+
+        Group(byte[] slotKey) {
+            this.slotKey = slotKey;
         }
-        // the next WAIT is sent off Lettuce's event loop: reaching a master may have to wait for a connection
-        sent.whenCompleteAsync((count, failure) -> {
+
+        CompletableFuture<Long> join() {
             synchronized (lock) {
-                CompletableFuture<Long> waiting = next;
-                next = null;
-                if (waiting != null) {
-                    send(waiting);
-                } else {
-                    inFlight = null;
+                if (inFlight == null) {
+                    CompletableFuture<Long> reply = new CompletableFuture<>();
+                    send(reply);
+                    return reply;
                 }
+                if (next == null) {
+                    next = new CompletableFuture<>();
+                }
+                return next;
             }
-            if (failure != null) {
-                reply.completeExceptionally(failure);
-            } else {
-                reply.complete(count);
+        }
+
+        /** Sends a WAIT answering {@code reply} (under the lock); when it returns, the next one for whoever joined. */
+        private void send(CompletableFuture<Long> reply) {
+            inFlight = reply;
+            CompletableFuture<Long> sent;
+            try {
+                sent = SharedConnection.send(redis, async -> waitOn(async, slotKey).toCompletableFuture());
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
             }
-        });
+            // the next WAIT is sent off Lettuce's event loop: reaching a master may have to wait for a connection
+            sent.whenCompleteAsync((count, failure) -> {
+                synchronized (lock) {
+                    CompletableFuture<Long> waiting = next;
+                    next = null;
+                    if (waiting != null) {
+                        send(waiting);
+                    } else {
+                        inFlight = null;
+                    }
+                }
+                if (failure != null) {
+                    reply.completeExceptionally(failure);
+                } else {
+                    reply.complete(count);
+                }
+            });
+        }
     }
 
-    private RedisFuture<Long> waitOn(RedisClusterAsyncCommands<byte[], byte[]> async) {
+    private RedisFuture<Long> waitOn(RedisClusterAsyncCommands<byte[], byte[]> async, byte[] slotKey) {
         if (async instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
             RedisClusterNode master = cluster.getStatefulConnection().getPartitions()
                     .getMasterBySlot(SlotHash.getSlot(slotKey));

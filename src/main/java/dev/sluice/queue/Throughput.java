@@ -24,11 +24,11 @@ public class Throughput {
     public static final Duration MAX_RANGE = Duration.ofHours(24);
 
     private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final Partitions partitions;
 
-    Throughput(StringRedisTemplate redis, RedisKeys keys) {
+    Throughput(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
     }
 
     /**
@@ -45,23 +45,28 @@ public class Throughput {
         long current = now / 60_000;
         int count = (int) Math.max(1, Math.min(MAX_RANGE.toMinutes(), range.toMinutes()));
         List<Map<byte[], byte[]>> hashes = SharedConnection.send(redis, async -> {
-            List<RedisFuture<Map<byte[], byte[]>>> futures = new ArrayList<>(count);
-            for (long minute = current - count + 1; minute <= current; minute++) {
-                futures.add(async.hgetall(SharedConnection.bytes(keys.stats(minute))));
+            // each partition counts its own deliveries: minute i of partition p is future p * count + i
+            List<RedisFuture<Map<byte[], byte[]>>> futures = new ArrayList<>(count * partitions.count());
+            for (RedisKeys keys : partitions.all()) {
+                for (long minute = current - count + 1; minute <= current; minute++) {
+                    futures.add(async.hgetall(SharedConnection.bytes(keys.stats(minute))));
+                }
             }
-            List<Map<byte[], byte[]>> replies = new ArrayList<>(count);
+            List<Map<byte[], byte[]>> replies = new ArrayList<>(futures.size());
             futures.forEach(future -> replies.add(SharedConnection.await(future)));
             return replies;
         });
         List<Minute> minutes = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Map<String, Map<String, Long>> byType = new TreeMap<>();
-            hashes.get(i).forEach((field, value) -> {
-                String name = SharedConnection.string(field);
-                int bar = name.indexOf('|');
-                byType.computeIfAbsent(name.substring(bar + 1), type -> new TreeMap<>())
-                        .merge(name.substring(0, bar), Long.parseLong(SharedConnection.string(value)), Long::sum);
-            });
+            for (int p = 0; p < partitions.count(); p++) {
+                hashes.get(p * count + i).forEach((field, value) -> {
+                    String name = SharedConnection.string(field);
+                    int bar = name.indexOf('|');
+                    byType.computeIfAbsent(name.substring(bar + 1), type -> new TreeMap<>())
+                            .merge(name.substring(0, bar), Long.parseLong(SharedConnection.string(value)), Long::sum);
+                });
+            }
             minutes.add(new Minute(Instant.ofEpochMilli((current - count + 1 + i) * 60_000), byType));
         }
         return minutes;

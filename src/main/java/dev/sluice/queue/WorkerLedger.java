@@ -23,6 +23,7 @@ import dev.sluice.config.SluiceProperties;
 public class WorkerLedger {
 
     private final StringRedisTemplate redis;
+    private final Partitions partitions;
     private final RedisKeys keys;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
@@ -30,10 +31,14 @@ public class WorkerLedger {
     private final JobEvents events;
     private final int maxThrottled;
 
-    WorkerLedger(StringRedisTemplate redis, RedisKeys keys, SluiceProperties properties, JobEvents events) {
+    private final PartitionedClaims partitioned;
+
+    WorkerLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events) {
         this.maxThrottled = properties.http().maxThrottledRetries();
         this.redis = redis;
-        this.keys = keys;
+        this.partitions = partitions;
+        this.keys = partitions.home();
+        this.partitioned = new PartitionedClaims(redis, partitions, this);
         this.events = events;
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
@@ -44,10 +49,19 @@ public class WorkerLedger {
      * free tokens.
      */
     public Claim claim(String node, int want) {
-        return toClaim(redis.execute(LuaScripts.CLAIM, claimKeys(node), claimArgs(node, want).toArray()));
+        if (partitions.partitioned()) {
+            return completeAndClaim(node, List.of(), want);
+        }
+        return toClaim(redis.execute(LuaScripts.CLAIM, claimKeys(keys, node), claimArgs(keys, node, want).toArray()));
     }
 
-    private List<String> claimKeys(String node) {
+    /** claim.lua's keys in one partition, with a node's three queue lists to claim from. */
+    List<String> claimKeys(RedisKeys keys, String node) {
+        return claimKeys(keys, node, keys.queues());
+    }
+
+    /** claim.lua's keys in one partition, claiming from {@code lists} (in order). */
+    static List<String> claimKeys(RedisKeys keys, String node, List<String> lists) {
         List<String> keyList = new ArrayList<>(12);
         keyList.add(keys.freeWorkers(node));
         keyList.add(keys.leases(node));
@@ -56,11 +70,16 @@ public class WorkerLedger {
         keyList.add(keys.scheduled());
         keyList.add(keys.paused());
         keyList.add(keys.priorityTurn());
-        keyList.addAll(keys.queues());
+        keyList.addAll(lists);
         return keyList;
     }
 
-    private List<String> claimArgs(String node, int want) {
+    /** claim.lua's arguments in one partition for a node (no remote lease base). */
+    boolean weighted() {
+        return !dispatch.claimWeights().isEmpty();
+    }
+
+    List<String> claimArgs(RedisKeys keys, String node, int want) {
         return List.of(Integer.toString(want), Long.toString(dispatch.lease().toMillis()), node, keys.jobPrefix(),
                 keys.eventsChannel(), events.firehose() ? "1" : "0", "", dispatch.claimWeights());
     }
@@ -91,7 +110,11 @@ public class WorkerLedger {
 
     /** Writes outcomes and returns their tokens; returns how many outcomes were not fenced off. */
     public int complete(String node, Collection<Outcome> outcomes) {
-        Long counted = redis.execute(LuaScripts.COMPLETE, completeKeys(node), completeArgs(node, outcomes).toArray());
+        if (partitions.partitioned()) {
+            return partitioned.complete(node, outcomes);
+        }
+        Long counted = redis.execute(LuaScripts.COMPLETE, completeKeys(keys, node),
+                completeArgs(keys, node, outcomes).toArray());
         return counted.intValue();
     }
 
@@ -105,13 +128,16 @@ public class WorkerLedger {
      * fenced, tokens are not pushed twice).
      */
     public Claim completeAndClaim(String node, Collection<Outcome> outcomes, int want) {
+        if (partitions.partitioned()) {
+            return partitioned.cycle(node, outcomes, want);
+        }
         if (outcomes.isEmpty()) {
             return claim(node, want);
         }
-        byte[][] completeKeys = SharedConnection.bytes(completeKeys(node));
-        byte[][] claimKeys = SharedConnection.bytes(claimKeys(node));
-        byte[][] completeArgs = SharedConnection.bytes(completeArgs(node, outcomes));
-        byte[][] claimArgs = SharedConnection.bytes(claimArgs(node, want));
+        byte[][] completeKeys = SharedConnection.bytes(completeKeys(keys, node));
+        byte[][] claimKeys = SharedConnection.bytes(claimKeys(keys, node));
+        byte[][] completeArgs = SharedConnection.bytes(completeArgs(keys, node, outcomes));
+        byte[][] claimArgs = SharedConnection.bytes(claimArgs(keys, node, want));
         try {
             return toClaim(SharedConnection.strings(SharedConnection.send(redis, async -> {
                 RedisFuture<Long> completed = async.evalsha(LuaScripts.COMPLETE.getSha1(), ScriptOutputType.INTEGER,
@@ -130,7 +156,7 @@ public class WorkerLedger {
         }
     }
 
-    private static boolean scriptCacheLost(Throwable e) {
+    static boolean scriptCacheLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
                 return true;
@@ -139,16 +165,17 @@ public class WorkerLedger {
         return false;
     }
 
-    private List<String> completeKeys(String node) {
+    List<String> completeKeys(RedisKeys keys, String node) {
         return List.of(keys.freeWorkers(node), keys.leases(node), keys.retrying(), keys.dead());
     }
 
-    private List<String> completeArgs(String node, Collection<Outcome> outcomes) {
+    /** complete.lua's arguments; a partitioned namespace's tokens go as empty ones (given back in partition 0). */
+    List<String> completeArgs(RedisKeys keys, String node, Collection<Outcome> outcomes) {
         List<String> args = outcomeArgs(keys, jobs, events, node, outcomes.size());
         args.add(Integer.toString(maxThrottled));
         for (Outcome outcome : outcomes) {
             args.add(outcome.id());
-            args.add(outcome.token());
+            args.add(partitions.partitioned() ? "" : outcome.token());
             args.add(Integer.toString(outcome.attempt()));
             args.add(outcome.kind().wire());
             args.add(orEmpty(outcome.result()));
@@ -187,6 +214,36 @@ public class WorkerLedger {
      */
     public Heartbeat heartbeat(String node, int poolSize, Collection<String> idleTokens, Collection<String> renew,
             Collection<String> held, String epoch) {
+        if (!partitions.partitioned()) {
+            return heartbeat(keys, node, poolSize, idleTokens, renew, held, epoch);
+        }
+        // every partition: the node's registration, its leases there and the partition's epoch; its tokens
+        // live in partition 0 only. The epoch is every partition's, comma-separated.
+        String[] epochs = epoch == null ? null : epoch.split(",", -1);
+        Heartbeat sum = null;
+        List<String> seen = new ArrayList<>(partitions.count());
+        for (RedisKeys part : partitions.all()) {
+            int p = part.partition();
+            Heartbeat one = heartbeat(part, node, poolSize, p == 0 ? idleTokens : List.of(),
+                    renew.stream().filter(id -> partitions.partitionOf(id) == p).toList(),
+                    held.stream().filter(id -> partitions.partitionOf(id) == p).toList(),
+                    epochs == null || epochs.length != partitions.count() ? null : epochs[p]);
+            seen.add(one.epoch());
+            if (sum == null) {
+                sum = one;
+            } else {
+                List<String> cancel = new ArrayList<>(sum.cancel());
+                cancel.addAll(one.cancel());
+                sum = new Heartbeat(sum.at(), sum.repaired(), sum.handedBack() + one.handedBack(), null,
+                        sum.dataLost() || one.dataLost(), cancel);
+            }
+        }
+        return new Heartbeat(sum.at(), sum.repaired(), sum.handedBack(), String.join(",", seen), sum.dataLost(),
+                sum.cancel());
+    }
+
+    private Heartbeat heartbeat(RedisKeys keys, String node, int poolSize, Collection<String> idleTokens,
+            Collection<String> renew, Collection<String> held, String epoch) {
         List<String> args = new ArrayList<>(9 + idleTokens.size() + renew.size() + held.size());
         args.add(node);
         args.add(Long.toString(dispatch.lease().toMillis()));

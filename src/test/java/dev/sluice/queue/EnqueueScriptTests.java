@@ -69,7 +69,7 @@ class EnqueueScriptTests extends ScriptTestSupport {
 
     @Test
     void enqueueOverCapacityWritesNothing() {
-        JobStore small = new JobStore(redis, keys, TestProperties.sluice("queues.capacity", "2",
+        JobStore small = new JobStore(redis, Partitions.single(keys), TestProperties.sluice("queues.capacity", "2",
                 "queues.per-priority.high", "1"), events());
         small.enqueue(List.of(job("a", Priority.LOW), job("b", Priority.HIGH)));
 
@@ -87,7 +87,7 @@ class EnqueueScriptTests extends ScriptTestSupport {
 
     @Test
     void enqueueCreatesAnAttachedRecordWithItsJobsAndNeitherWithoutTheOther() {
-        Records records = new Records(redis, keys, JsonMapper.builder().build());
+        Records records = new Records(redis, Partitions.single(keys), JsonMapper.builder().build());
         Enqueue.Record order = records.attach("order", "o1", java.util.Map.of("state", "accepted"), "customer",
                 "ada@example.com", Duration.ofHours(1), "timeline", "{\"step\":\"accepted\"}");
 

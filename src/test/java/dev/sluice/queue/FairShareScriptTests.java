@@ -77,7 +77,7 @@ class FairShareScriptTests extends ScriptTestSupport {
     @Test
     void depthAndCapacityCountKeyedJobsAndACancelTakesOneOut() {
         store.enqueue(List.of(keyed("a1", Priority.LOW, "t"), keyed("a2", Priority.LOW, "t"), job("k1", Priority.LOW)));
-        QueueInspector inspector = new QueueInspector(redis, keys);
+        QueueInspector inspector = new QueueInspector(redis, Partitions.single(keys));
         assertThat(inspector.stats().depths().get(Priority.LOW)).isEqualTo(3L);
 
         assertThat(operations.cancel("a1", Duration.ofHours(1)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
@@ -96,6 +96,6 @@ class FairShareScriptTests extends ScriptTestSupport {
         recovery.reap("reaper");
 
         assertThat(redis.opsForList().range(keys.keyed(keys.queue(Priority.NORMAL), "t"), 0, -1)).containsExactly("a1", "a2");
-        assertThat(new QueueInspector(redis, keys).stats().depths().get(Priority.NORMAL)).isEqualTo(2L);
+        assertThat(new QueueInspector(redis, Partitions.single(keys)).stats().depths().get(Priority.NORMAL)).isEqualTo(2L);
     }
 }

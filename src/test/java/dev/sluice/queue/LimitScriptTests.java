@@ -34,7 +34,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void twoNodesNeverRunMoreThanTheCapAndOtherTypesUseTheRestWithoutWaiting() {
-        new Limits(redis, keys).put("capped", new Limits.Caps(3, null));
+        new Limits(redis, Partitions.single(keys)).put("capped", new Limits.Caps(3, null));
         List<NewJob> jobs = new ArrayList<>();
         IntStream.range(0, 10).forEach(i -> jobs.add(of("c" + i, "capped", null)));
         IntStream.range(0, 10).forEach(i -> jobs.add(of("o" + i, "other", null)));
@@ -64,7 +64,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void aPerKeyCapHoldsPerKeyAndAParkedJobCanBeCancelled() {
-        new Limits(redis, keys).put("mail", new Limits.Caps(null, 1));
+        new Limits(redis, Partitions.single(keys)).put("mail", new Limits.Caps(null, 1));
         store.enqueue(List.of(of("a1", "mail", "a"), of("a2", "mail", "a"), of("a3", "mail", "a"), of("b1", "mail", "b")));
         registerNode(node, 4);
 
@@ -82,7 +82,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void aRecoveredOrFailedCappedJobGivesItsSlotBack() {
-        new Limits(redis, keys).put("capped", new Limits.Caps(1, null));
+        new Limits(redis, Partitions.single(keys)).put("capped", new Limits.Caps(1, null));
         store.enqueue(List.of(of("c1", "capped", null), of("c2", "capped", null)));
         registerNode(node, 2);
         ClaimedJob first = ledger.claim(node, 2).jobs().get(0);
@@ -99,7 +99,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void aSlotHeldByAJobWhoseRecordWasEvictedIsRecountedAndItsParkedJobLetBack() {
-        new Limits(redis, keys).put("capped", new Limits.Caps(1, 1));
+        new Limits(redis, Partitions.single(keys)).put("capped", new Limits.Caps(1, 1));
         store.enqueue(List.of(of("c1", "capped", "k"), of("c2", "capped", "k"), of("c3", "capped", "k")));
         registerNode(node, 3);
         assertThat(ledger.claim(node, 3).jobs()).extracting(ClaimedJob::id).containsExactly("c1");
@@ -123,7 +123,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void jobsOverTheRateWaitScheduledEachForASlotOfItsOwnWithoutAWorkerOrAnAttempt() {
-        new Limits(redis, keys).put("rated", new Limits.Caps(null, null, new Limits.Rate(5, Duration.ofSeconds(1)), null));
+        new Limits(redis, Partitions.single(keys)).put("rated", new Limits.Caps(null, null, new Limits.Rate(5, Duration.ofSeconds(1)), null));
         store.enqueue(IntStream.range(0, 12).mapToObj(i -> of("r" + i, "rated", null)).toList());
         registerNode(node, 12);
         long start = redisTime();
@@ -149,7 +149,7 @@ class LimitScriptTests extends ScriptTestSupport {
 
     @Test
     void aLimitChangedAtRunTimeAppliesToEveryNodesNextClaim() {
-        Limits limits = new Limits(redis, keys);
+        Limits limits = new Limits(redis, Partitions.single(keys));
         limits.put("capped", new Limits.Caps(1, null));
         store.enqueue(IntStream.range(0, 6).mapToObj(i -> of("c" + i, "capped", null)).toList());
         registerNode("n1", 4);

@@ -20,7 +20,7 @@ class RemoteScriptTests extends ScriptTestSupport {
 
     @BeforeEach
     void remoteLedger() {
-        remote = new RemoteLedger(redis, keys, SETTINGS, events());
+        remote = new RemoteLedger(redis, Partitions.single(keys), SETTINGS, events());
         remote.putType("resize", Map.of("schema", "true"));
     }
 

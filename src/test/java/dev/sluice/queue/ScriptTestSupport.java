@@ -57,10 +57,10 @@ abstract class ScriptTestSupport {
     void namespace() {
         keys = new RedisKeys("test-scripts-" + UUID.randomUUID());
         JobEvents events = events();
-        store = new JobStore(redis, keys, SETTINGS, events);
-        ledger = new WorkerLedger(redis, keys, SETTINGS, events);
-        operations = new JobOperations(redis, keys);
-        recovery = new NodeRecovery(redis, keys, SETTINGS);
+        store = new JobStore(redis, Partitions.single(keys), SETTINGS, events);
+        ledger = new WorkerLedger(redis, Partitions.single(keys), SETTINGS, events);
+        operations = new JobOperations(redis, Partitions.single(keys));
+        recovery = new NodeRecovery(redis, Partitions.single(keys), SETTINGS);
     }
 
     @AfterEach
@@ -76,7 +76,7 @@ abstract class ScriptTestSupport {
     }
 
     JobEvents events() {
-        return new JobEvents(redis, keys, JsonMapper.builder().build(), new JobSignals(connections, keys),
+        return new JobEvents(redis, Partitions.single(keys), JsonMapper.builder().build(), new JobSignals(connections, Partitions.single(keys)),
                 new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler());
     }
 

@@ -20,7 +20,7 @@ class WeightedClaimTests extends ScriptTestSupport {
         SluiceProperties settings = TestProperties.sluice("dispatch.priorities", "weighted",
                 "dispatch.weights.high", Integer.toString(high), "dispatch.weights.normal", Integer.toString(normal),
                 "dispatch.weights.low", Integer.toString(low));
-        return new WorkerLedger(redis, keys, settings, events());
+        return new WorkerLedger(redis, Partitions.single(keys), settings, events());
     }
 
     private void fill(Priority priority, int n) {

@@ -1,0 +1,194 @@
+package dev.sluice.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.sluice.queue.Partitions;
+import dev.sluice.support.Api;
+import dev.sluice.support.Ledger;
+import dev.sluice.support.ProbeJob;
+import dev.sluice.support.TestNode;
+import dev.sluice.support.TestRedis;
+
+/**
+ * A partitioned namespace ({@code sluice.partitions: 3}) on one Redis: jobs are placed across the
+ * partitions and found again by id, nodes claim from all of them without more jobs than workers, a
+ * high job waiting anywhere goes before normal ones, and what is built per partition (reaping,
+ * listings, batches, cancel, retry) works across them. The same on a Redis Cluster is
+ * {@link RedisClusterTests}.
+ */
+class PartitionTests {
+
+    private static final int P = 3;
+    private final String namespace = "test-" + UUID.randomUUID();
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(TestNode::close);
+    }
+
+    private TestNode node(String... settings) {
+        List<String> all = new ArrayList<>(List.of("sluice.partitions=" + P, "sluice.dispatch.heartbeat=500ms",
+                "sluice.dispatch.reaper-interval=500ms"));
+        all.addAll(List.of(settings));
+        TestNode node = TestNode.start(TestRedis.url(), namespace, all.toArray(String[]::new));
+        nodes.add(node);
+        return node;
+    }
+
+    private static int partitionOf(String id) {
+        return new Partitions("unused", P).partitionOf(id);
+    }
+
+    @Test
+    void jobsSpreadOverThePartitionsAndTwoNodesDrainThemAll() {
+        TestNode a = node("sluice.workers.pool-size=3");
+        TestNode b = node("sluice.workers.pool-size=2");
+        List<String> ids = new ArrayList<>();
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            String extra = i % 3 == 0 ? "\"key\":\"tenant-" + (i % 7) + "\"" : "";
+            String id = (i % 2 == 0 ? a : b).api().submit(ProbeJob.json("p" + i, 0, false,
+                    List.of("high", "normal", "low").get(i % 3), extra));
+            ids.add(id);
+            perPartition.merge(partitionOf(id), 1, Integer::sum);
+            // the job's hash lives in the partition its id names, and nowhere else
+            assertThat(a.redis().hasKey("{" + namespace + (partitionOf(id) == 0 ? "" : ":" + partitionOf(id))
+                    + "}:job:" + id)).as("job %s in partition %d", id, partitionOf(id)).isTrue();
+        }
+        assertThat(perPartition.keySet()).containsExactlyInAnyOrder(0, 1, 2);
+        perPartition.values().forEach(n -> assertThat(n).isGreaterThan(30));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.check(a.api(), ids)).isZero());
+        assertThat(a.probe().totalExecutions() + b.probe().totalExecutions()).isEqualTo(ids.size());
+        assertThat(a.probe().totalExecutions()).isPositive();
+        assertThat(b.probe().totalExecutions()).isPositive();
+        // the same key always lands in the same partition
+        Map<String, Set<Integer>> byKey = new HashMap<>();
+        for (String id : ids) {
+            JsonNode job = a.api().job(id);
+            if (job.hasNonNull("key")) {
+                byKey.computeIfAbsent(job.get("key").asString(), k -> new HashSet<>()).add(partitionOf(id));
+            }
+        }
+        byKey.forEach((key, partitions) -> assertThat(partitions).as("partitions of key %s", key).hasSize(1));
+        // listings and the queue summary read every partition
+        JsonNode queues = a.api().get("/api/queues").json();
+        assertThat(queues.get("nodes")).hasSize(2);
+        // cursor pages merge the partitions newest first: every job once, in order of finishing
+        List<String> listed = new ArrayList<>();
+        List<Instant> finished = new ArrayList<>();
+        String next = "";
+        int pages = 0;
+        while (next != null) {
+            JsonNode page = a.api().get("/api/jobs?state=succeeded&size=70&cursor=" + next).json();
+            page.get("items").forEach(job -> {
+                listed.add(job.get("id").asString());
+                finished.add(Instant.parse(job.get("finishedAt").asString()));
+            });
+            next = page.hasNonNull("nextCursor") ? page.get("nextCursor").asString() : null;
+            pages++;
+        }
+        assertThat(pages).isGreaterThan(4);
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
+        for (int i = 1; i < finished.size(); i++) {
+            assertThat(finished.get(i)).as("newest first across partitions").isBeforeOrEqualTo(finished.get(i - 1));
+        }
+    }
+
+    @Test
+    void cancelRetryIdempotencyAndBatchesFindTheirPartition() {
+        TestNode a = node("sluice.workers.pool-size=2");
+        Api api = a.api();
+        // a scheduled job is cancelled in its partition
+        String later = api.submit(ProbeJob.json("later", 0, false, "normal", "\"delay\":\"1h\""));
+        assertThat(api.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port() + "/api/jobs/" + later))
+                .DELETE()).status()).isEqualTo(200);
+        assertThat(api.state(later)).isEqualTo("cancelled");
+        // a failed job is retried in its partition
+        String failing = api.submit(ProbeJob.failing("fails", 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.state(failing).equals("failed"));
+        a.probe().heal();
+        assertThat(api.post("/api/jobs/" + failing + "/retry", "").status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.state(failing).equals("succeeded"));
+        // the same Idempotency-Key finds the first job, whichever node and partition
+        Api.Response first = api.post("/api/jobs", ProbeJob.json("once", 0, false, "normal"), "Idempotency-Key", "k-1");
+        Api.Response again = api.post("/api/jobs", ProbeJob.json("once", 0, false, "normal"), "Idempotency-Key", "k-1");
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+        // a batch lives in one partition with its jobs, and its progress is read there
+        Api.Response batch = api.post("/api/batches", "{\"jobs\":[" + ProbeJob.json("b1", 0, false, "normal") + ","
+                + ProbeJob.json("b2", 0, false, "high") + "]}");
+        assertThat(batch.status()).isEqualTo(202);
+        String batchId = batch.json().get("id").asString();
+        batch.json().get("jobIds").forEach(job -> assertThat(partitionOf(job.asString()))
+                .isEqualTo(partitionOf(batchId)));
+        JsonNode done = api.get("/api/batches/" + batchId + "?wait=20s").json();
+        assertThat(done.get("states").get("succeeded").asInt()).isEqualTo(2);
+    }
+
+    /**
+     * A priority inversion is a normal job starting while a high job has waited, in some partition,
+     * for longer than one claim cycle. One worker, so starts are strictly ordered: normal jobs fill
+     * every partition, then high jobs arrive (spread over the partitions by key) while the normal ones
+     * run; no normal job may start after a high job was queued and before that high job starts, past
+     * a slack of one cycle (the claim in flight when it arrived).
+     */
+    @Test
+    void aHighJobInAnyPartitionGoesBeforeNormalOnesEverywhere() {
+        TestNode a = node("sluice.workers.pool-size=1");
+        Api api = a.api();
+        List<String> normal = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            normal.add(api.submit(ProbeJob.json("n" + i, 15, false, "normal")));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.probe().totalExecutions() >= 3);
+        List<String> high = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            high.add(api.submit(ProbeJob.json("h" + i, 15, false, "high", "\"key\":\"k" + i + "\"")));
+        }
+        Set<Integer> highPartitions = new HashSet<>();
+        high.forEach(id -> highPartitions.add(partitionOf(id)));
+        assertThat(highPartitions).as("high jobs in several partitions").hasSizeGreaterThan(1);
+        List<String> all = new ArrayList<>(normal);
+        all.addAll(high);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.check(api, all)).isZero());
+
+        Map<String, Instant> started = new HashMap<>();
+        Map<String, Instant> created = new HashMap<>();
+        all.forEach(id -> {
+            JsonNode job = api.job(id);
+            started.put(id, Instant.parse(job.get("startedAt").asString()));
+            created.put(id, Instant.parse(job.get("createdAt").asString()));
+        });
+        Duration slack = Duration.ofMillis(40); // the job running when it arrived (15 ms) and the claim in flight
+        int inversions = 0;
+        for (String h : high) {
+            for (String n : normal) {
+                Instant normalStart = started.get(n);
+                if (normalStart.isAfter(created.get(h).plus(slack)) && normalStart.isBefore(started.get(h))) {
+                    inversions++;
+                }
+            }
+        }
+        assertThat(inversions).as("normal jobs started while a high job had waited more than one cycle").isZero();
+    }
+}
