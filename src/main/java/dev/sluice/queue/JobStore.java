@@ -105,6 +105,7 @@ public class JobStore {
         List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
             case "ok" -> {
+                partitions.added(keys.partition(), jobs.size());
                 replication.confirm(keys);
                 yield new Enqueue.Accepted(Instant.ofEpochMilli((Long) reply.get(1)));
             }

@@ -9,8 +9,9 @@ import java.util.zip.CRC32;
 
 /**
  * The partitions of a namespace ({@code sluice.partitions}): each has its own hash tag, so on a Redis
- * Cluster each lives in its own slot and P partitions can spread over P masters. Partition 0 is the
- * unpartitioned layout ({@code {namespace}:}), so one partition is exactly a namespace as before.
+ * Cluster each lives in its own slot, and the tags are chosen to spread evenly over the slot space
+ * ({@link RedisKeys#tag}). One partition is the unpartitioned layout ({@code {namespace}:}), exactly a
+ * namespace as before.
  *
  * <p>Where things live: a job, its batch, its idempotency key and an order's record live in one
  * partition, named by the last two hex digits of their ids ({@link dev.sluice.jobs.JobIds#next(int)});
@@ -40,7 +41,7 @@ public final class Partitions {
     private static List<RedisKeys> keysOf(String namespace, int count) {
         List<RedisKeys> keys = new ArrayList<>(count);
         for (int p = 0; p < count; p++) {
-            keys.add(new RedisKeys(namespace, p));
+            keys.add(new RedisKeys(namespace, p, count));
         }
         return keys;
     }
@@ -119,9 +120,18 @@ public final class Partitions {
         return (int) (crc.getValue() % all.size());
     }
 
-    /** What a dispatcher saw of a partition's queued jobs (all priorities), for placement. */
+    /**
+     * What a dispatcher saw of a partition's queued jobs (all priorities), for placement; jobs this
+     * node enqueues are added ({@link #added}) until the next observation, so a node that only takes
+     * requests (no dispatcher) balances what it places itself.
+     */
     public void observedDepth(int partition, long depth) {
         depths.set(partition, depth);
+    }
+
+    /** This node just enqueued {@code jobs} jobs into a partition. */
+    void added(int partition, int jobs) {
+        depths.addAndGet(partition, jobs);
     }
 
     public long observedDepth(int partition) {

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Names every Redis key and channel of one partition of a namespace. All of them start with
- * {@code {namespace}:} (partition 0) or {@code {namespace:n}:} (partition n): the braces are a Redis
- * Cluster hash tag, so every key of a partition lands in one slot and every Lua script may touch any of
+ * {@code {namespace}:} (one partition) or {@code {namespace:n.k}:} (partition n of several, see
+ * {@link #tag}): the braces are a Redis Cluster hash tag, so every key of a partition lands in one slot and every Lua script may touch any of
  * them. With one partition (the default) the layout is exactly the unpartitioned one. Nothing outside
  * this class builds a key; {@link Partitions} says which partition a job or setting belongs to.
  */
@@ -15,13 +15,38 @@ public final class RedisKeys {
     private final int partition;
 
     public RedisKeys(String namespace) {
-        this(namespace, 0);
+        this(namespace, 0, 1);
     }
 
-    public RedisKeys(String namespace, int partition) {
+    /** A namespace that is not partitioned, or partition {@code partition} of {@code count} (see {@link #tag}). */
+    public RedisKeys(String namespace, int partition, int count) {
         this.partition = partition;
-        this.prefix = partition == 0 ? "{" + namespace + "}:" : "{" + namespace + ":" + partition + "}:";
+        this.prefix = "{" + tag(namespace, partition, count) + "}:";
     }
+
+    /**
+     * The hash tag of a partition: the namespace itself when there is one partition (the unpartitioned
+     * layout); else {@code <namespace>:<n>.<k>}, with the smallest k that puts the tag's Redis Cluster
+     * slot in the n-th of {@code count} equal ranges of the 16,384 slots. A cluster whose masters hold
+     * equal slot ranges (what {@code redis-cli --cluster create} makes) then serves P / M partitions on
+     * each of its M masters when M divides P, instead of wherever the tags' hashes fall.
+     */
+    static String tag(String namespace, int partition, int count) {
+        if (count == 1) {
+            return namespace;
+        }
+        int from = partition * SLOTS / count;
+        int to = (partition + 1) * SLOTS / count;
+        for (int k = 0; ; k++) {
+            String tag = namespace + ":" + partition + "." + k;
+            int slot = io.lettuce.core.cluster.SlotHash.getSlot(tag);
+            if (slot >= from && slot < to) {
+                return tag;
+            }
+        }
+    }
+
+    private static final int SLOTS = 16384;
 
     /** Which partition these keys name (0 for an unpartitioned namespace). */
     public int partition() {

@@ -328,11 +328,15 @@ public final class Benchmark {
 
     /** N no-op jobs of mixed priorities, with {@code keys} keys in turn (0: keyless), in batches of 1,000. */
     private static List<String> enqueue(JobSubmitter submitter, int n, int keys) {
+        return enqueue(submitter, n, keys, 1000);
+    }
+
+    private static List<String> enqueue(JobSubmitter submitter, int n, int keys, int size) {
         List<String> ids = new ArrayList<>(n);
         ObjectNode empty = JsonNodeFactory.instance.objectNode();
         Priority[] priorities = Priority.values();
-        for (int from = 0; from < n; from += 1000) {
-            List<JobRequest> batch = IntStream.range(from, Math.min(n, from + 1000))
+        for (int from = 0; from < n; from += size) {
+            List<JobRequest> batch = IntStream.range(from, Math.min(n, from + size))
                     .mapToObj(i -> keys == 0 ? JobRequest.of("noop", empty, priorities[i % 3])
                             : new JobRequest("noop", empty, priorities[i % 3], null, null, null, null, null, null,
                                     "tenant-" + (i % keys))).toList();
@@ -472,53 +476,64 @@ public final class Benchmark {
     // 9: a Redis Cluster (3 masters + 3 replicas) against one Redis, both private
 
     /**
-     * The drain on a 3-master cluster (a namespace is one slot: one master does the work) beside the
-     * same drain on a single redis-server of the same binary, in the same run; commands per master.
+     * The drain on a 3-master cluster with P = 1, 3 and 6 partitions beside the same drain on a single
+     * redis-server of the same binary, in the same run (the order rotates between runs); commands and
+     * Redis CPU per master.
      */
     private void cluster() {
         try (dev.sluice.support.RedisProcesses procs = new dev.sluice.support.RedisProcesses()) {
             List<dev.sluice.support.RedisProcesses.Server> nodes = procs.cluster(3, 1);
             dev.sluice.support.RedisProcesses.Server single = procs.server();
             String clusterNodes = "spring.data.redis.cluster.nodes=" + dev.sluice.support.RedisProcesses.addresses(nodes);
+            String alone = "spring.data.redis.url=redis://" + single.address();
             int n = options.jobs();
             Map<String, Figure> kept = new LinkedHashMap<>(figures);
-            clusterDrain(Math.max(1000, n / 5), List.of(single), "spring.data.redis.url=redis://" + single.address());
-            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes);
+            clusterDrain(Math.max(1000, n / 5), List.of(single), alone, 1);
+            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6);
             figures.clear(); // the warm-up is not recorded
             figures.putAll(kept);
+            int[] partitions = { 0, 1, 3, 6 }; // 0: the single redis-server
             for (int run = 0; run < options.runs(); run++) {
-                double alone;
-                double clustered;
-                if (run % 2 == 0) { // the order alternates between runs
-                    alone = clusterDrain(n, List.of(single), "spring.data.redis.url=redis://" + single.address());
-                    clustered = clusterDrain(n, nodes, clusterNodes);
-                } else {
-                    clustered = clusterDrain(n, nodes, clusterNodes);
-                    alone = clusterDrain(n, List.of(single), "spring.data.redis.url=redis://" + single.address());
+                double[] rate = new double[partitions.length];
+                for (int i = 0; i < partitions.length; i++) {
+                    int at = (i + run) % partitions.length;
+                    int p = partitions[at];
+                    rate[at] = p == 0 ? clusterDrain(n, List.of(single), alone, 1)
+                            : clusterDrain(n, nodes, clusterNodes, p);
                 }
-                record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", alone);
-                record("9 cluster", "drain jobs/s, 3-master cluster, P = 1", "", clustered);
-                record("9 cluster", "cluster as a ratio of one redis-server (same run)", "", clustered / alone);
+                record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", rate[0]);
+                for (int at = 1; at < partitions.length; at++) {
+                    record("9 cluster", "drain jobs/s, 3-master cluster, P = " + partitions[at], "", rate[at]);
+                    record("9 cluster", "cluster P = " + partitions[at] + " as a ratio of one redis-server (same run)",
+                            "", rate[at] / rate[0]);
+                }
                 single.cli("flushall");
                 nodes.forEach(node -> node.cli("flushall"));
             }
         }
     }
 
-    /** One drain on the given Redis; records commands and CPU per master; returns jobs/s. */
-    private double clusterDrain(int n, List<dev.sluice.support.RedisProcesses.Server> servers, String redisSetting) {
+    /**
+     * One drain on the given Redis with {@code partitions} partitions; records commands and CPU per job
+     * over all masters, and the spread of commands between them; returns jobs/s. Jobs are enqueued in
+     * calls of 100 (a call goes to one partition).
+     */
+    private double clusterDrain(int n, List<dev.sluice.support.RedisProcesses.Server> servers, String redisSetting,
+            int partitions) {
         String namespace = "bench-" + UUID.randomUUID();
+        String partitioned = "sluice.partitions=" + partitions;
         List<dev.sluice.support.RedisProcesses.Server> masters = servers.stream()
                 .filter(dev.sluice.support.RedisProcesses.Server::isMaster).toList();
         List<String> ids;
-        try (ConfigurableApplicationContext producer = appWith(namespace, redisSetting, "sluice.workers.enabled=false")) {
-            ids = enqueue(producer.getBean(JobSubmitter.class), n, 0);
+        try (ConfigurableApplicationContext producer = appWith(namespace, redisSetting, "sluice.workers.enabled=false",
+                partitioned)) {
+            ids = enqueue(producer.getBean(JobSubmitter.class), n, 0, 100);
         }
         long[] commandsBefore = masters.stream().mapToLong(m -> statLong(m, "total_commands_processed")).toArray();
         double[] cpuBefore = masters.stream().mapToDouble(Benchmark::cpuSeconds).toArray();
         long t0 = System.nanoTime();
         try (ConfigurableApplicationContext workers = appWith(namespace, redisSetting,
-                "sluice.workers.pool-size=" + options.workers())) {
+                "sluice.workers.pool-size=" + options.workers(), partitioned)) {
             QueueInspector inspector = workers.getBean(QueueInspector.class);
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (!idle(inspector.stats()) && System.nanoTime() < deadline) {
@@ -526,25 +541,24 @@ public final class Benchmark {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String where = masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster";
-        // the namespace's master (the busiest) apart from the others together
+        String where = masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster, P = " + partitions;
         long[] commands = new long[masters.size()];
-        double[] cpu = new double[masters.size()];
-        int busiest = 0;
+        double cpu = 0;
         for (int i = 0; i < masters.size(); i++) {
             commands[i] = statLong(masters.get(i), "total_commands_processed") - commandsBefore[i];
-            cpu[i] = cpuSeconds(masters.get(i)) - cpuBefore[i];
-            busiest = commands[i] > commands[busiest] ? i : busiest;
+            cpu += cpuSeconds(masters.get(i)) - cpuBefore[i];
         }
-        record("9 cluster", where + ": the namespace's master, commands per job", "", commands[busiest] / (double) n);
-        record("9 cluster", where + ": the namespace's master, Redis CPU ms per 1,000 jobs", "",
-                cpu[busiest] * 1000.0 / (n / 1000.0));
+        long total = java.util.Arrays.stream(commands).sum();
+        record("9 cluster", where + ": commands per job, all masters", "", total / (double) n);
+        record("9 cluster", where + ": Redis CPU ms per 1,000 jobs, all masters", "", cpu * 1000.0 / (n / 1000.0));
         if (masters.size() > 1) {
-            long others = java.util.Arrays.stream(commands).sum() - commands[busiest];
-            double othersCpu = java.util.Arrays.stream(cpu).sum() - cpu[busiest];
-            record("9 cluster", where + ": the other masters together, commands per job", "", others / (double) n);
-            record("9 cluster", where + ": the other masters together, Redis CPU ms per 1,000 jobs", "",
-                    othersCpu * 1000.0 / (n / 1000.0));
+            // each master's share of the commands against an even share: the largest departure, in %
+            double even = total / (double) masters.size();
+            double spread = java.util.Arrays.stream(commands).mapToDouble(c -> Math.abs(c - even) / even * 100).max()
+                    .orElse(0);
+            record("9 cluster", where + ": largest departure of a master's commands from an even share, %", "", spread);
+            long busiest = java.util.Arrays.stream(commands).max().orElse(0);
+            record("9 cluster", where + ": the busiest master's commands per job", "", busiest / (double) n);
         }
         return n / seconds;
     }

@@ -71,8 +71,10 @@ class PartitionTests {
             ids.add(id);
             perPartition.merge(partitionOf(id), 1, Integer::sum);
             // the job's hash lives in the partition its id names, and nowhere else
-            assertThat(a.redis().hasKey("{" + namespace + (partitionOf(id) == 0 ? "" : ":" + partitionOf(id))
-                    + "}:job:" + id)).as("job %s in partition %d", id, partitionOf(id)).isTrue();
+            assertThat(a.redis().hasKey(new Partitions(namespace, P).of(id).job(id)))
+                    .as("job %s in partition %d", id, partitionOf(id)).isTrue();
+            assertThat(a.redis().hasKey(new Partitions(namespace, P).get((partitionOf(id) + 1) % P).job(id)))
+                    .as("job %s in another partition", id).isFalse();
         }
         assertThat(perPartition.keySet()).containsExactlyInAnyOrder(0, 1, 2);
         perPartition.values().forEach(n -> assertThat(n).isGreaterThan(30));

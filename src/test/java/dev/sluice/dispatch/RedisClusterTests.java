@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -13,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sluice.queue.Partitions;
+import dev.sluice.queue.RedisKeys;
 import dev.sluice.support.Api;
 import dev.sluice.support.FailoverLoad;
 import dev.sluice.support.Ledger;
@@ -52,14 +57,95 @@ class RedisClusterTests {
      */
     private static final int REPLICAS = Integer.getInteger("sluice.test.failover-replicas", 1);
 
-    private TestNode node() {
-        TestNode node = TestNode.startConfigured(namespace,
+    private TestNode node(String... extra) {
+        List<String> settings = new ArrayList<>(List.of(
                 "spring.data.redis.cluster.nodes=" + RedisProcesses.addresses(servers),
                 "sluice.durability.replicas=" + REPLICAS, "sluice.durability.timeout=500ms",
                 "sluice.workers.pool-size=4", "sluice.dispatch.lease=3s", "sluice.dispatch.heartbeat=500ms",
-                "sluice.dispatch.reaper-interval=500ms");
+                "sluice.dispatch.reaper-interval=500ms"));
+        settings.addAll(List.of(extra));
+        TestNode node = TestNode.startConfigured(namespace, settings.toArray(String[]::new));
         nodes.add(node);
         return node;
+    }
+
+    /** The master serving a partition's slot now. */
+    private Server owner(RedisKeys keys) {
+        List<Server> owners = servers.stream()
+                .filter(s -> { try { return s.isMaster() && s.cli("exists", keys.epoch()).strip().equals("1"); }
+                               catch (RuntimeException e) { return false; } })
+                .toList();
+        assertThat(owners).as("masters holding %s", keys.epoch()).hasSize(1);
+        return owners.get(0);
+    }
+
+    /** Jobs waiting in a partition, read on the master that serves it. */
+    private static long queued(Server master, RedisKeys keys) {
+        long depth = 0;
+        for (String list : keys.queues()) {
+            depth += Long.parseLong(master.cli("llen", list).strip());
+            String keyed = master.cli("get", keys.keyedCount(list)).strip();
+            depth += keyed.isEmpty() ? 0 : Long.parseLong(keyed);
+        }
+        return depth;
+    }
+
+    /**
+     * One queue over the three masters: with six partitions each master serves two (the partitions'
+     * tags are spread over the slot space), every master holds queued jobs while two nodes drain
+     * 3,000 jobs, all of them succeed once, and every node's tokens add up.
+     */
+    @Test
+    void sixPartitionsSpreadOneQueueOverEveryMaster() throws InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(REPLICAS == 1, "measuring failovers without WAIT");
+        TestNode a = node("sluice.partitions=6");
+        TestNode b = node("sluice.partitions=6");
+        Partitions partitions = new Partitions(namespace, 6);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> partitions.all().forEach(this::owner));
+        Map<Integer, Server> ownerOf = new HashMap<>();
+        partitions.all().forEach(keys -> ownerOf.put(keys.partition(), owner(keys)));
+        assertThat(new HashSet<>(ownerOf.values())).as("masters serving the partitions").hasSize(3);
+
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread singles = new Thread(() -> {
+            for (int i = 0; i < 1_000; i++) {
+                ids.add(b.api().submit(ProbeJob.json("s" + i, 20, false, i % 4 == 0 ? "high" : "normal",
+                        "\"key\":\"tenant-" + i % 25 + "\"")));
+            }
+        });
+        singles.start();
+        for (int batch = 0; batch < 40; batch++) {
+            StringBuilder body = new StringBuilder("{\"jobs\":[");
+            for (int i = 0; i < 50; i++) {
+                body.append(i == 0 ? "" : ",").append(ProbeJob.json("b" + batch + "-" + i, 20, false,
+                        List.of("high", "normal", "low").get(i % 3)));
+            }
+            Api.Response accepted = a.api().post("/api/jobs/batch", body.append("]}").toString());
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+            accepted.json().get("ids").forEach(id -> ids.add(id.asString()));
+        }
+        // while they drain, every master is seen holding queued jobs
+        Set<Server> seenQueued = new HashSet<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            partitions.all().forEach(keys -> {
+                if (queued(ownerOf.get(keys.partition()), keys) > 0) {
+                    seenQueued.add(ownerOf.get(keys.partition()));
+                }
+            });
+            return seenQueued.size() == 3;
+        });
+        singles.join();
+        assertThat(ids).hasSize(3_000);
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        ids.forEach(id -> perPartition.merge(partitions.partitionOf(id), 1, Integer::sum));
+        assertThat(perPartition).as("jobs per partition").hasSize(6);
+        await().atMost(Duration.ofSeconds(120)).until(() -> a.probe().totalExecutions()
+                + b.probe().totalExecutions() >= ids.size());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Ledger.check(a.api(), ids)).isZero());
+        assertThat(a.probe().totalExecutions() + b.probe().totalExecutions()).isEqualTo(ids.size());
+        assertThat(a.probe().totalExecutions()).isPositive();
+        assertThat(b.probe().totalExecutions()).isPositive();
+        System.out.printf("six partitions on three masters: jobs per partition %s%n", new java.util.TreeMap<>(perPartition));
     }
 
     /** The master serving the namespace's slot now: the one that does not redirect its epoch key. */
