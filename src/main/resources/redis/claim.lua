@@ -35,7 +35,9 @@ ARGV[8]     empty for strict priorities; or weights 'high,normal,low' (e.g. '6,3
             priority is chosen in turn by weight (sluice.dispatch.priorities=weighted)
 ARGV[9..]   given tokens (a partitioned namespace: the member's tokens live in partition 0, taken there
             by tokens.lua): when present, these are spent instead of popping KEYS[1], and tokens left
-            over are not pushed anywhere: the caller gives them back (the reply names the tokens spent)
+            over are not pushed anywhere: the caller gives them back (the reply names the tokens spent).
+            The reply then has a fourth value before the jobs: how many high jobs still wait in
+            KEYS[3] (0 while high is paused), so the caller knows whether to come back for them.
 
 Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
             JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
@@ -46,7 +48,8 @@ Returns     { now, nextDue, lost } followed by eight values per claimed job: id,
 Redis       6.2+ (LPOP with a count)
 ]]
 local now = now_ms()
-local out = { now, -1, 0 }
+local given = #ARGV > 8
+local out = given and { now, -1, 0, 0 } or { now, -1, 0 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
 local firehose = ARGV[6] == '1'
@@ -92,7 +95,6 @@ end
 -- the common case (nothing delayed or scheduled, or nothing due yet) costs one ZRANGE per zset
 out[2] = earliest(promote(KEYS[6], 'retrying'), promote(KEYS[7], 'scheduled'))
 
-local given = #ARGV > 8
 local tokens
 if given then
   tokens = { unpack(ARGV, 9, math.min(#ARGV, 8 + want)) }
@@ -230,6 +232,9 @@ if #leases > 0 then
 end
 if used < #tokens and not given then
   redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
+end
+if given and not paused.high then
+  out[4] = waiting_in(KEYS[3])
 end
 if #events > 0 then
   redis.call('PUBLISH', ARGV[5], cjson.encode(events))

@@ -11,11 +11,22 @@ ARGV[1]     how many tokens to take (after giving back)
 ARGV[2..]   tokens to give back first
 
 Returns     the tokens taken
-Redis       6.2+ (LPOP with a count, LPOS)
+Redis       6.2+ (LPOP with a count)
 ]]
-for i = 2, #ARGV do
-  if not redis.call('LPOS', KEYS[1], ARGV[i]) then
-    redis.call('RPUSH', KEYS[1], ARGV[i])
+if #ARGV > 1 then
+  local free = {}
+  for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+    free[token] = true
+  end
+  local back = {}
+  for i = 2, #ARGV do
+    if not free[ARGV[i]] then
+      free[ARGV[i]] = true
+      back[#back + 1] = ARGV[i]
+    end
+  end
+  if #back > 0 then
+    redis.call('RPUSH', KEYS[1], unpack(back))
   end
 end
 local want = tonumber(ARGV[1])

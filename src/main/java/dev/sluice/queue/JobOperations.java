@@ -88,7 +88,9 @@ public class JobOperations {
         for (RedisKeys keys : partitions.all()) {
             redis.opsForSet().remove(keys.paused(), priority.wire());
         }
-        redis.convertAndSend(partitions.home().wakeChannel(), "resumed");
+        for (RedisKeys keys : partitions.all()) { // each partition's dispatchers look at it again
+            redis.convertAndSend(keys.wakeChannel(), "resumed");
+        }
     }
 
     /**

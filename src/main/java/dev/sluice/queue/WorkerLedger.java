@@ -33,12 +33,19 @@ public class WorkerLedger {
 
     private final PartitionedClaims partitioned;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    WorkerLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events,
+            JobSignals signals) {
+        this(redis, partitions, properties, events);
+        signals.onPartitionWake(partitioned::wake);
+    }
+
     WorkerLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events) {
         this.maxThrottled = properties.http().maxThrottledRetries();
         this.redis = redis;
         this.partitions = partitions;
         this.keys = partitions.home();
-        this.partitioned = new PartitionedClaims(redis, partitions, this);
+        this.partitioned = new PartitionedClaims(redis, partitions, this, properties.dispatch().idlePoll());
         this.events = events;
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
@@ -85,8 +92,13 @@ public class WorkerLedger {
     }
 
     static Claim toClaim(List<?> reply) {
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 9);
-        for (int i = 3; i + 8 < reply.size(); i += 9) {
+        return toClaim(reply, 3);
+    }
+
+    /** @param header how many values precede the jobs (3; 4 when the claim was given its tokens) */
+    static Claim toClaim(List<?> reply, int header) {
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - header) / 9);
+        for (int i = header; i + 8 < reply.size(); i += 9) {
             String traceparent = (String) reply.get(i + 8);
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.sluice.support.Api;
@@ -30,6 +29,7 @@ class KillNineIT {
     private final String namespace = "test-" + UUID.randomUUID();
     private ServiceProcess victim;
     private TestNode survivor;
+    private int partitions = 1;
 
     @AfterEach
     void cleanUp() throws InterruptedException {
@@ -37,15 +37,20 @@ class KillNineIT {
             victim.close();
         }
         if (survivor != null) {
-            survivor.redis().delete(survivor.redis().keys(survivor.keys().everything()));
+            for (dev.sluice.queue.RedisKeys keys : new dev.sluice.queue.Partitions(namespace, partitions).all()) {
+                survivor.redis().delete(survivor.redis().keys(keys.everything()));
+            }
             survivor.close();
         }
     }
 
-    @Test
-    void everyJobOfAKilledNodeIsRecoveredByAnother() throws InterruptedException {
+    /** With one partition, and with three: the dead node's leases are then in every partition. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "partitions = {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = { 1, 3 })
+    void everyJobOfAKilledNodeIsRecoveredByAnother(int partitions) throws InterruptedException {
+        this.partitions = partitions;
         String[] fastRecovery = {"sluice.dispatch.lease=2s", "sluice.dispatch.heartbeat=250ms",
-                "sluice.dispatch.reaper-interval=250ms"};
+                "sluice.dispatch.reaper-interval=250ms", "sluice.partitions=" + partitions};
         victim = ServiceProcess.start(TestRedis.url(), namespace, withPool(fastRecovery, 8));
         Api api = victim.api();
         List<String> ids = new ArrayList<>();
@@ -78,7 +83,7 @@ class KillNineIT {
         assertThat(Ledger.nodeIds(survivorApi)).containsExactly(survivor.id());
         Instant lastRecovered = recovered.stream().map(job -> Instant.parse(job.get("finishedAt").asString()))
                 .max(Instant::compareTo).orElseThrow();
-        System.out.printf("kill -9: recovery (kill to last recovered job finished) %d ms; %d of %d jobs delivered "
+        System.out.printf("kill -9 (partitions " + partitions + "): recovery (kill to last recovered job finished) %d ms; %d of %d jobs delivered "
                 + "twice (%.1f per 1,000), all of them in flight at the kill%n",
                 Duration.between(killedAt, lastRecovered).toMillis(), redelivered, JOBS, redelivered * 1000.0 / JOBS);
     }

@@ -148,6 +148,46 @@ class PartitionTests {
     }
 
     /**
+     * An order (a record and its first job, written together) lives in one partition, chosen by its
+     * customer; its later steps run wherever they are placed and update it there; a customer's orders
+     * are listed from every partition. Remote workers and remote types are not built for partitions:
+     * they answer 501 and write nothing.
+     */
+    @Test
+    void ordersWorkAndRemoteWorkersAreRefusedWithAProblem() {
+        TestNode a = node("sluice.workers.pool-size=4", "sluice.orders.payment=20ms", "sluice.orders.picking=20ms",
+                "sluice.orders.shipping=20ms", "sluice.orders.delivery=20ms", "sluice.orders.payment-failures=0");
+        Api api = a.api();
+        List<String> orders = new ArrayList<>();
+        Set<Integer> used = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            String email = "c" + i + "-" + UUID.randomUUID() + "@example.com";
+            Api.Response placed = api.post("/api/orders", "{\"customer\":{\"name\":\"Ada\",\"email\":\"" + email
+                    + "\"},\"items\":[{\"sku\":\"BOOK-42\",\"quantity\":1,\"unitPrice\":12.50}],"
+                    + "\"shipping\":\"standard\"}");
+            assertThat(placed.status()).as(placed.body()).isEqualTo(202);
+            String id = placed.json().get("id").asString();
+            orders.add(id);
+            used.add(partitionOf(id));
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/api/orders/" + id).json().get("state")
+                    .asString().equals("delivered"));
+            assertThat(api.get("/api/orders?customer=" + email).json()).hasSize(1);
+        }
+        assertThat(used).as("partitions the orders went to").hasSizeGreaterThan(1);
+
+        Api.Response type = api.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port()
+                + "/api/job-types/resize")).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"description\":\"resize\",\"payloadSchema\":true}")));
+        assertThat(type.status()).as(type.body()).isEqualTo(501);
+        assertThat(type.contentType()).startsWith("application/problem+json");
+        assertThat(type.json().get("type").asString()).isEqualTo("/problems/not-partitioned");
+        Api.Response beat = api.post("/api/workers/w1/beat", "");
+        assertThat(beat.status()).as(beat.body()).isEqualTo(501);
+        assertThat(beat.json().get("type").asString()).isEqualTo("/problems/not-partitioned");
+        assertThat(a.redis().keys("*" + namespace + "*job-type*")).isEmpty();
+    }
+
+    /**
      * A priority inversion is a normal job starting while a high job has waited, in some partition,
      * for longer than one claim cycle. One worker, so starts are strictly ordered: normal jobs fill
      * every partition, then high jobs arrive (spread over the partitions by key) while the normal ones
