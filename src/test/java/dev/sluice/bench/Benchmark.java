@@ -492,17 +492,21 @@ public final class Benchmark {
             clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6);
             figures.clear(); // the warm-up is not recorded
             figures.putAll(kept);
-            int[] partitions = { 0, 1, 3, 6 }; // 0: the single redis-server
+            // 0: the single redis-server with one partition; -6: the single redis-server with six (what
+            // partitioning costs in commands and CPU without a cluster); 1, 3, 6: the cluster
+            int[] partitions = { 0, -6, 1, 3, 6 };
             for (int run = 0; run < options.runs(); run++) {
                 double[] rate = new double[partitions.length];
                 for (int i = 0; i < partitions.length; i++) {
                     int at = (i + run) % partitions.length;
                     int p = partitions[at];
-                    rate[at] = p == 0 ? clusterDrain(n, List.of(single), alone, 1)
+                    rate[at] = p <= 0 ? clusterDrain(n, List.of(single), alone, Math.max(1, -p))
                             : clusterDrain(n, nodes, clusterNodes, p);
                 }
                 record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", rate[0]);
-                for (int at = 1; at < partitions.length; at++) {
+                record("9 cluster", "drain jobs/s, one redis-server, P = 6", "", rate[1]);
+                record("9 cluster", "one redis-server P = 6 as a ratio of P = 1 (same run)", "", rate[1] / rate[0]);
+                for (int at = 2; at < partitions.length; at++) {
                     record("9 cluster", "drain jobs/s, 3-master cluster, P = " + partitions[at], "", rate[at]);
                     record("9 cluster", "cluster P = " + partitions[at] + " as a ratio of one redis-server (same run)",
                             "", rate[at] / rate[0]);
@@ -531,6 +535,7 @@ public final class Benchmark {
         }
         long[] commandsBefore = masters.stream().mapToLong(m -> statLong(m, "total_commands_processed")).toArray();
         double[] cpuBefore = masters.stream().mapToDouble(Benchmark::cpuSeconds).toArray();
+        Map<String, Long> usecBefore = commandMicros(masters);
         long t0 = System.nanoTime();
         try (ConfigurableApplicationContext workers = appWith(namespace, redisSetting,
                 "sluice.workers.pool-size=" + options.workers(), partitioned)) {
@@ -541,7 +546,8 @@ public final class Benchmark {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String where = masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster, P = " + partitions;
+        String where = (masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster")
+                + (partitions == 1 && masters.size() == 1 ? "" : ", P = " + partitions);
         long[] commands = new long[masters.size()];
         double cpu = 0;
         for (int i = 0; i < masters.size(); i++) {
@@ -549,6 +555,13 @@ public final class Benchmark {
             cpu += cpuSeconds(masters.get(i)) - cpuBefore[i];
         }
         long total = java.util.Arrays.stream(commands).sum();
+        // where Redis spent its time (commandstats: calls inside scripts included), printed, not recorded
+        Map<String, Long> usec = commandMicros(masters);
+        usec.replaceAll((command, micros) -> micros - usecBefore.getOrDefault(command, 0L));
+        System.out.printf(Locale.ROOT, "  %s: Redis µs per job by command: %s%n", where, usec.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue() / (double) n))
+                .collect(java.util.stream.Collectors.joining(", ")));
         record("9 cluster", where + ": commands per job, all masters", "", total / (double) n);
         record("9 cluster", where + ": Redis CPU ms per 1,000 jobs, all masters", "", cpu * 1000.0 / (n / 1000.0));
         if (masters.size() > 1) {
@@ -561,6 +574,21 @@ public final class Benchmark {
             record("9 cluster", where + ": the busiest master's commands per job", "", busiest / (double) n);
         }
         return n / seconds;
+    }
+
+    /** INFO commandstats' usec per command, summed over the servers. */
+    private static Map<String, Long> commandMicros(List<dev.sluice.support.RedisProcesses.Server> servers) {
+        Map<String, Long> micros = new java.util.TreeMap<>();
+        for (dev.sluice.support.RedisProcesses.Server server : servers) {
+            for (String line : server.info("commandstats").split("\\R")) {
+                if (line.startsWith("cmdstat_")) {
+                    String command = line.substring(8, line.indexOf(':'));
+                    String usec = line.substring(line.indexOf("usec=") + 5);
+                    micros.merge(command, Long.parseLong(usec.substring(0, usec.indexOf(','))), Long::sum);
+                }
+            }
+        }
+        return micros;
     }
 
     private static long statLong(dev.sluice.support.RedisProcesses.Server server, String field) {
