@@ -202,10 +202,16 @@ class RedisClusterTests {
                 ProbeJob.json("unconfirmed", 0, false, "normal"), "Idempotency-Key", "wait-1").status() / 100 == 2);
     }
 
-    @Test
-    void threeFailoversOfTheNamespacesMasterLoseNoAcceptedJob() throws InterruptedException {
-        TestNode a = node();
-        TestNode b = node();
+    /**
+     * With one partition the namespace's master is killed three times; with six, the master of
+     * partition 0 (the nodes' tokens), then of 2, then of 4: each master once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "partitions = {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = { 1, 6 })
+    void threeFailoversOfTheNamespacesMasterLoseNoAcceptedJob(int count) throws InterruptedException {
+        TestNode a = node("sluice.partitions=" + count);
+        TestNode b = node("sluice.partitions=" + count);
+        Partitions partitions = new Partitions(namespace, count);
         FailoverLoad load = new FailoverLoad(List.of(a.api(), b.api()), 6, 5_000,
                 ProbeJob.json("f", 5, false, "normal"));
         Set<String> accepted;
@@ -214,14 +220,15 @@ class RedisClusterTests {
             for (int round = 1; round <= 3; round++) {
                 int before = load.acceptedCount();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acceptedCount() >= before + 100);
-                Server master = owner(a);
+                RedisKeys target = partitions.get((round - 1) * 2 % count);
+                Server master = owner(target);
                 long killedAt = System.nanoTime();
                 master.kill();
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                        .until(() -> !owner(a).equals(master));
+                        .until(() -> !owner(target).equals(master));
                 long promotedMs = (System.nanoTime() - killedAt) / 1_000_000;
                 master.start(); // it comes back as the new master's replica
-                Server promoted = owner(a);
+                Server promoted = owner(target);
                 await().atMost(Duration.ofSeconds(30)).until(() -> promoted.onlineReplicas() >= 1);
                 int atRecovery = load.acceptedCount();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acceptedCount() >= atRecovery + 100);
@@ -244,7 +251,7 @@ class RedisClusterTests {
         int redelivered = Ledger.check(a.api(), ids);
         long ranTwice = ids.stream().filter(id -> a.probe().executions(id) + b.probe().executions(id) > 1).count();
         long lost = ids.stream().filter(id -> a.probe().executions(id) + b.probe().executions(id) == 0).count();
-        System.out.printf("cluster failovers: %s; accepted %d, lost %d, ran more than once %d (attempts > 1: %d), "
+        System.out.printf("cluster failovers (partitions " + count + "): %s; accepted %d, lost %d, ran more than once %d (attempts > 1: %d), "
                 + "refused %s%n", rounds, ids.size(), lost, ranTwice, redelivered, load.refusals());
         assertThat(lost).as("accepted jobs that never ran").isZero();
         // duplicates only for jobs in flight on the killed master: at most every worker's job per failover,
