@@ -40,10 +40,7 @@ Redis       6.2+
 ]]
 local now = now_ms()
 
-local free = {}
-for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  free[token] = true
-end
+local free = nil -- the tokens already in the list, read when the first token comes back
 
 local tokens, done = {}, {}
 local earliest = nil
@@ -53,6 +50,12 @@ local outcome_keys = { retrying = KEYS[3], dead = KEYS[4], retention = ARGV[3], 
   max_throttled = tonumber(ARGV[8]), job_prefix = ARGV[2] }
 for i = 9, #ARGV, 8 do
   local id, token, kind = ARGV[i], ARGV[i + 1], ARGV[i + 3]
+  if token ~= '' and not free then
+    free = {}
+    for _, t in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+      free[t] = true
+    end
+  end
   if token ~= '' and not free[token] then
     free[token] = true
     tokens[#tokens + 1] = token
