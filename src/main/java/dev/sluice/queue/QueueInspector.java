@@ -156,7 +156,8 @@ public class QueueInspector {
             throw new IllegalArgumentException("cannot list " + state);
         }
         List<Source> sources = switch (state) {
-            case QUEUED -> partitions.all().stream().flatMap(part -> queuedSources(part, filter).stream()).toList();
+            case QUEUED -> partitions.all().stream().flatMap(part -> queuedSources(part, filter).stream())
+                    .sorted(java.util.Comparator.comparingInt(QueueInspector::rank)).toList(); // high of every partition first
             case RUNNING -> partitions.all().stream().flatMap(part -> nodes().stream().map(n -> new Source(
                     part.leases(n.getValue()), false, false, !filter.none()))).toList();
             default -> partitions.all().stream().map(part -> new Source(sortedSet(part, state), false,
@@ -396,6 +397,22 @@ public class QueueInspector {
 
     /** A list or sorted set of job ids; {@code check}: its jobs must be read to apply the filter. */
     private record Source(String name, boolean list, boolean newestFirst, boolean check) {
+    }
+
+    /**
+     * Where a queued source stands in a listing across partitions: its priority (0 high, 1 normal, 2 low;
+     * a list's or lane's name ends with it, before any {@code #key}), parked jobs last. A stable sort by
+     * it keeps each partition's own order within a priority.
+     */
+    private static int rank(Source source) {
+        String name = source.name();
+        int tag = name.indexOf('}');
+        if (name.indexOf(":parked:", tag) >= 0) {
+            return Priority.values().length;
+        }
+        int hash = name.indexOf('#', tag);
+        String list = hash < 0 ? name : name.substring(0, hash);
+        return Priority.fromWire(list.substring(list.lastIndexOf(':') + 1)).ordinal();
     }
 
     /** Collects one page across sources read as one sequence, and counts what matches in all. */

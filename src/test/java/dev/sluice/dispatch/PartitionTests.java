@@ -147,6 +147,35 @@ class PartitionTests {
         assertThat(done.get("states").get("succeeded").asInt()).isEqualTo(2);
     }
 
+    /** Queued jobs are listed high of every partition first, then normal, then low, each job once. */
+    @Test
+    void theQueuedListingOrdersPrioritiesAcrossPartitions() {
+        TestNode a = node("sluice.workers.enabled=false");
+        Api api = a.api();
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            submitted.add(api.submit(ProbeJob.json("q" + i, 0, false, List.of("low", "normal", "high").get(i % 3),
+                    i % 2 == 0 ? "\"key\":\"k" + i + "\"" : "")));
+        }
+        Set<Integer> used = new HashSet<>();
+        submitted.forEach(id -> used.add(partitionOf(id)));
+        assertThat(used).hasSize(P);
+        List<String> priorities = new ArrayList<>();
+        List<String> listed = new ArrayList<>();
+        for (int page = 0; page < 3; page++) {
+            JsonNode body = api.get("/api/jobs?state=queued&size=10&page=" + page).json();
+            body.get("items").forEach(job -> {
+                listed.add(job.get("id").asString());
+                priorities.add(job.get("priority").asString());
+            });
+        }
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(submitted);
+        List<String> sorted = new ArrayList<>(priorities);
+        sorted.sort(java.util.Comparator.comparingInt(List.of("high", "normal", "low")::indexOf));
+        assertThat(priorities).isEqualTo(sorted);
+        assertThat(api.get("/api/jobs?state=queued&size=10").json().get("total").asInt()).isEqualTo(30);
+    }
+
     /**
      * An order (a record and its first job, written together) lives in one partition, chosen by its
      * customer; its later steps run wherever they are placed and update it there; a customer's orders
