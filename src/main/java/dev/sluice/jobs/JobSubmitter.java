@@ -175,24 +175,9 @@ public class JobSubmitter {
         return JobIds.next(partitions.place(placement(idempotency), key));
     }
 
-    private static String placement(Idempotency idempotency) {
-        return idempotency == null ? null : idempotency.scope() + "\n" + idempotency.key();
-    }
-
-    private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
+    /** One enqueue call with its options, into the partition the ids name. */
+    private Enqueue.Result enqueueIn(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
             Enqueue.Record record, String batchCallback) {
-        if (partitions.partitioned()) {
-            // one call, one partition: a record's (its owner id names it), else by Idempotency-Key, else by
-            // the first job's key, else the shallower of two; the ids made before are moved into it
-            int partition = record != null ? partitions.partitionOf(ownerId)
-                    : partitions.place(placement(idempotency), jobs.get(0).key());
-            List<String> before = jobs.stream().map(NewJob::id).toList();
-            jobs = jobs.stream().map(job -> job.withId(JobIds.inPartition(job.id(), partition))).toList();
-            if (before.contains(ownerId) || ownerId.equals(batchId)) {
-                ownerId = JobIds.inPartition(ownerId, partition);
-            }
-            batchId = batchId == null ? null : JobIds.inPartition(batchId, partition);
-        }
         Enqueue.Options options = batchId == null ? Enqueue.Options.NONE : Enqueue.Options.batch(batchId);
         if (record != null) {
             options = options.withRecord(record);
@@ -204,12 +189,56 @@ public class JobSubmitter {
             options = options.withIdempotency(idempotency.scope(), idempotency.key(), ownerId,
                     idempotency.fingerprint());
         }
-        Enqueue.Result result;
         try {
-            result = store.enqueue(jobs, options);
+            return store.enqueue(jobs, options);
         } catch (dev.sluice.queue.UnknownRemoteTypeException e) {
             throw new InvalidJobException(InvalidJobException.Kind.UNKNOWN_TYPE, List.of(new Violation("type",
                     "remote job type '" + e.type() + "' was removed while the jobs were being submitted")));
+        }
+    }
+
+    private static String placement(Idempotency idempotency) {
+        return idempotency == null ? null : idempotency.scope() + "\n" + idempotency.key();
+    }
+
+    private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,
+            Enqueue.Record record, String batchCallback) {
+        Enqueue.Result result;
+        if (!partitions.partitioned()) {
+            result = enqueueIn(jobs, idempotency, ownerId, batchId, record, batchCallback);
+        } else {
+            // one call, one partition: a record's (its owner id names it), else by Idempotency-Key, else by
+            // the first job's key, else the shallower of two; the ids made before are moved into it. A call
+            // placed freely (none of those) that finds its partition full tries the others, shallowest first.
+            boolean free = record == null && idempotency == null && jobs.get(0).key() == null;
+            int first = record != null ? partitions.partitionOf(ownerId)
+                    : partitions.place(placement(idempotency), jobs.get(0).key());
+            List<Integer> order = new ArrayList<>(List.of(first));
+            if (free) {
+                java.util.stream.IntStream.range(0, partitions.count()).filter(p -> p != first).boxed()
+                        .sorted(java.util.Comparator.comparingLong(partitions::observedDepth)).forEach(order::add);
+            }
+            List<String> before = jobs.stream().map(NewJob::id).toList();
+            boolean ownedByJobOrBatch = before.contains(ownerId) || ownerId.equals(batchId);
+            dev.sluice.queue.QueueFullException full = null;
+            result = null;
+            for (int partition : order) {
+                List<NewJob> placed = jobs.stream().map(job -> job.withId(JobIds.inPartition(job.id(), partition)))
+                        .toList();
+                try {
+                    result = enqueueIn(placed, idempotency,
+                            ownedByJobOrBatch ? JobIds.inPartition(ownerId, partition) : ownerId,
+                            batchId == null ? null : JobIds.inPartition(batchId, partition), record, batchCallback);
+                    jobs = placed;
+                    batchId = batchId == null ? null : JobIds.inPartition(batchId, partition);
+                    break;
+                } catch (dev.sluice.queue.QueueFullException e) {
+                    full = e;
+                }
+            }
+            if (result == null) {
+                throw full;
+            }
         }
         if (result instanceof Enqueue.Duplicate duplicate) {
             if (!duplicate.fingerprint().equals(idempotency.fingerprint())) {

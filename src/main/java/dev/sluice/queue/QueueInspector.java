@@ -163,6 +163,9 @@ public class QueueInspector {
             default -> partitions.all().stream().map(part -> new Source(sortedSet(part, state), false,
                     newestFirst(state), !filter.none())).toList();
         };
+        if (partitions.partitioned() && CURSORED.contains(state) && filter.none()) {
+            return mergedPage(state, offset, limit, admit);
+        }
         List<String> ids = new ArrayList<>();
         Window window = new Window(offset, limit);
         for (Source source : sources) {
@@ -170,12 +173,43 @@ public class QueueInspector {
                 break;
             }
         }
+        return page(ids, window.total, window.partial, admit);
+    }
+
+    private Page page(List<String> ids, long total, boolean partial, java.util.function.LongConsumer admit) {
         if (admit != null) {
             admit.accept(bytes(ids));
         }
         List<Job> jobs = new ArrayList<>(jobs(ids));
         jobs.removeIf(java.util.Objects::isNull);
-        return new Page(jobs, window.total, window.partial);
+        return new Page(jobs, total, partial);
+    }
+
+    /**
+     * An offset page of a sorted state across partitions, in the state's order (newest first, or
+     * soonest due first): each partition's first {@code offset + limit} entries merged by (score, id).
+     * At most {@link #MAX_FILTER_SCAN} entries are read from each partition: a page past that is
+     * partial (the cursor pages any depth).
+     */
+    private Page mergedPage(JobState state, long offset, int limit, java.util.function.LongConsumer admit) {
+        boolean newestFirst = newestFirst(state);
+        long want = Math.min(offset + limit, MAX_FILTER_SCAN);
+        List<TypedTuple<String>> merged = new ArrayList<>();
+        long total = 0;
+        for (RedisKeys part : partitions.all()) {
+            String zset = sortedSet(part, state);
+            Set<TypedTuple<String>> head = newestFirst ? redis.opsForZSet().reverseRangeWithScores(zset, 0, want - 1)
+                    : redis.opsForZSet().rangeWithScores(zset, 0, want - 1);
+            if (head != null) {
+                merged.addAll(head);
+            }
+            total += zero(redis.opsForZSet().zCard(zset));
+        }
+        java.util.Comparator<TypedTuple<String>> order = java.util.Comparator
+                .comparing((TypedTuple<String> e) -> e.getScore()).thenComparing(TypedTuple::getValue);
+        merged.sort(newestFirst ? order.reversed() : order);
+        List<String> ids = merged.stream().skip(offset).limit(limit).map(TypedTuple::getValue).toList();
+        return page(ids, total, offset + limit > MAX_FILTER_SCAN, admit);
     }
 
     /** The states kept in one sorted set each, which can be paged by cursor: see {@link #listAfter}. */

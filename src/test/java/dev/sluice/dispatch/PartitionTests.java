@@ -113,6 +113,14 @@ class PartitionTests {
         for (int i = 1; i < finished.size(); i++) {
             assertThat(finished.get(i)).as("newest first across partitions").isBeforeOrEqualTo(finished.get(i - 1));
         }
+        // offset pages too: the same order, every job once
+        List<String> byOffset = new ArrayList<>();
+        for (int page = 0; page < 5; page++) {
+            JsonNode body = a.api().get("/api/jobs?state=succeeded&size=60&page=" + page).json();
+            assertThat(body.get("total").asInt()).isEqualTo(ids.size());
+            body.get("items").forEach(job -> byOffset.add(job.get("id").asString()));
+        }
+        assertThat(byOffset).isEqualTo(listed);
     }
 
     @Test
@@ -145,6 +153,31 @@ class PartitionTests {
                 .isEqualTo(partitionOf(batchId)));
         JsonNode done = api.get("/api/batches/" + batchId + "?wait=20s").json();
         assertThat(done.get("states").get("succeeded").asInt()).isEqualTo(2);
+    }
+
+    /**
+     * Capacity is a per-partition share (6 over 3 partitions: 2 each); a submission placed freely that
+     * finds its partition full goes to another, so the namespace fills to its whole capacity before a
+     * 429, and a keyed one (its partition fixed) gets the 429 of its own partition.
+     */
+    @Test
+    void aFreelyPlacedSubmissionFindsRoomInAnotherPartition() {
+        TestNode a = node("sluice.workers.enabled=false", "sluice.queues.capacity=6");
+        Api api = a.api();
+        for (int round = 0; round < 3; round++) {
+            List<String> accepted = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                accepted.add(api.submit(ProbeJob.json("c" + i, 0, false, "normal")));
+            }
+            Api.Response refused = api.post("/api/jobs", ProbeJob.json("over", 0, false, "normal"));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.json().get("type").asString()).isEqualTo("/problems/queue-full");
+            Map<Integer, Integer> perPartition = new HashMap<>();
+            accepted.forEach(id -> perPartition.merge(partitionOf(id), 1, Integer::sum));
+            assertThat(perPartition).containsOnly(Map.entry(0, 2), Map.entry(1, 2), Map.entry(2, 2));
+            accepted.forEach(id -> assertThat(api.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + a.port() + "/api/jobs/" + id)).DELETE()).status()).isEqualTo(200));
+        }
     }
 
     /** Queued jobs are listed high of every partition first, then normal, then low, each job once. */
