@@ -66,7 +66,7 @@ class PartitionTests {
         Map<Integer, Integer> perPartition = new HashMap<>();
         for (int i = 0; i < 300; i++) {
             String extra = i % 3 == 0 ? "\"key\":\"tenant-" + (i % 7) + "\"" : "";
-            String id = (i % 2 == 0 ? a : b).api().submit(ProbeJob.json("p" + i, 0, false,
+            String id = (i % 2 == 0 ? a : b).api().submit(ProbeJob.json("p" + i, 5, false,
                     List.of("high", "normal", "low").get(i % 3), extra));
             ids.add(id);
             perPartition.merge(partitionOf(id), 1, Integer::sum);
@@ -82,6 +82,11 @@ class PartitionTests {
         assertThat(a.probe().totalExecutions() + b.probe().totalExecutions()).isEqualTo(ids.size());
         assertThat(a.probe().totalExecutions()).isPositive();
         assertThat(b.probe().totalExecutions()).isPositive();
+        // never more jobs at once than workers, and every token back in partition 0
+        assertThat(a.probe().maxRunning()).isLessThanOrEqualTo(3);
+        assertThat(b.probe().maxRunning()).isLessThanOrEqualTo(2);
+        assertThat(a.redis().opsForList().size(new Partitions(namespace, P).home().freeWorkers(a.id()))).isEqualTo(3);
+        assertThat(a.redis().opsForList().size(new Partitions(namespace, P).home().freeWorkers(b.id()))).isEqualTo(2);
         // the same key always lands in the same partition
         Map<String, Set<Integer>> byKey = new HashMap<>();
         for (String id : ids) {
