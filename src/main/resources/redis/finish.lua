@@ -6,7 +6,9 @@ the job still runs on this worker in the same attempt under the same lease. A se
 same lease (a retry after a lost reply) changes nothing and answers as the first did; a report whose
 lease no longer holds the job (it was recovered and claimed again) is stale and changes nothing.
 
-KEYS[1]     the worker's free-worker token list
+KEYS[1]     the worker's free-worker token list; or, on a partitioned namespace, the partition's
+            never-written placeholder key ({ns}:-): then no token is pushed here, and the reply ends
+            with the tokens the counted outcomes freed, for the caller to give back in partition 0
 KEYS[2]     the worker's lease zset
 KEYS[3]     retrying zset; KEYS[4] dead-letter zset
 KEYS[5]     the worker's info hash
@@ -21,7 +23,8 @@ ARGV[9..]   eight values per outcome: id, lease, attempt, kind (succeeded|failed
             given back, as a node's heartbeat hands back a claim it never started.
 
 Returns     { 'forbidden', owner } when the worker is another key's; else two values per outcome:
-            'ok' | 'replay' | 'stale' | 'gone', and the job's state after the call (empty when gone)
+            'ok' | 'replay' | 'stale' | 'gone', and the job's state after the call (empty when gone);
+            then, with the placeholder as KEYS[1], the freed tokens
 Redis       6.2+
 ]]
 local owner = redis.call('HGET', KEYS[5], 'owner')
@@ -84,8 +87,14 @@ if #done > 0 then
   redis.call('ZREM', KEYS[2], unpack(done))
   redis.call('HSET', KEYS[5], 'heartbeatAt', now)
 end
-if #tokens > 0 then
+local give_back = KEYS[1] == ns_of(ARGV[2]) .. '-'
+if #tokens > 0 and not give_back then
   redis.call('RPUSH', KEYS[1], unpack(tokens))
 end
 announce(ARGV[6], events, ARGV[5], KEYS[3], earliest)
+if give_back then
+  for _, token in ipairs(tokens) do
+    out[#out + 1] = token
+  end
+end
 return out

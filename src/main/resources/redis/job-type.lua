@@ -9,7 +9,8 @@ KEYS[2]     set of the remote types' names
 KEYS[3..5]  the type's lanes: high, normal, low
 KEYS[6]     nodes zset (remote workers are the members named 'remote:...')
 KEYS[7]     scheduled zset; KEYS[8] retrying zset
-ARGV[1]     'put' or 'delete'
+ARGV[1]     'put', 'delete', or 'check' (what a removal would answer, removing nothing: a partitioned
+            namespace checks every partition before it removes the type from any)
 ARGV[2]     the type's name
 ARGV[3]     node key prefix (as reap.lua); ARGV[4] job hash key prefix
 ARGV[5]     most scheduled plus retrying jobs a removal looks through: beyond, it is refused as
@@ -62,6 +63,9 @@ for k = 7, 8 do
 end
 if waiting > 0 then
   return { 'busy', 'waiting', waiting }
+end
+if ARGV[1] == 'check' then
+  return { 'ok', 0 }
 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])

@@ -6,7 +6,9 @@ stop (HTTP 410) and has nothing left to report.
 
 KEYS[1]     the job hash
 KEYS[2]     the worker's lease zset
-KEYS[3]     the worker's free-worker token list
+KEYS[3]     the worker's free-worker token list; or, on a partitioned namespace, the partition's
+            placeholder key ({ns}:-): then a cancel's freed token is not pushed but returned
+            ({ 'cancelled', token }) for the caller to give back in partition 0
 KEYS[4]     nodes zset (the worker's registration is kept fresh too)
 KEYS[5]     the worker's info hash
 ARGV[1]     the worker's member id ('remote:<workerId>')
@@ -44,11 +46,16 @@ if job[5] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now, 'finishedLease', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[10])
   redis.call('ZREM', KEYS[2], ARGV[9])
-  if job[6] then
+  local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[9])
+  local give_back = KEYS[3] == ns_of(prefix) .. '-'
+  if job[6] and not give_back then
     redis.call('RPUSH', KEYS[3], job[6])
   end
   redis.call('PUBLISH', ARGV[7], cjson.encode({ { id = ARGV[9], state = 'cancelled', type = job[7], at = now } }))
-  on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[9]), ARGV[9], 'cancelled', now, job[10], job[11])
+  on_final(prefix, ARGV[9], 'cancelled', now, job[10], job[11])
+  if give_back and job[6] then
+    return { 'cancelled', job[6] }
+  end
   return { 'cancelled' }
 end
 local deadline = now + tonumber(ARGV[4])

@@ -30,14 +30,17 @@ ARGV[4]     a node id to remove now whatever its heartbeat (a node leaving); emp
 ARGV[5]     lock holder (this node's id) and ARGV[6] the lock's expiry, ms (one tick)
 ARGV[7]     retention of cancelled and failed jobs, ms; ARGV[8] retention of dead jobs, ms
 ARGV[9]     wake channel; ARGV[10] events channel (recoveries are rare: always announced)
+ARGV[11]    '1' on a partitioned namespace: a live remote worker's token is not pushed to its list
+            here (its tokens live in partition 0) but named in the reply, for the caller to give back
 
 The tick's reaper also recounts the running jobs of capped types from the live leases (a count left
 behind by a job whose record was evicted or purged while it ran would otherwise keep a slot taken for
 ever) and lets one parked job back per slot it finds free. Its cost is one HMGET per running job,
 only while some type is limited.
 
-Returns     { requeued, cancelled, dead, nodes removed, running counts corrected }, or { -1, 0, 0, 0 } when another node holds
-            this tick's lock
+Returns     { requeued, cancelled, dead, nodes removed, running counts corrected }, then (ARGV[11] '1')
+            pairs of a remote worker's member id and a token to give back; or { -1, 0, 0, 0 } when
+            another node holds this tick's lock
 Redis       6.2+
 ]]
 local leaving = ARGV[4]
@@ -51,6 +54,7 @@ local now = now_ms()
 local lists = { high = KEYS[2], normal = KEYS[3], low = KEYS[4] }
 local requeued, cancelled, dead, removed = 0, 0, 0, 0
 local events = {}
+local give_back = {}
 
 local function recover(node, id, gone)
   local key = ARGV[2] .. id
@@ -61,7 +65,13 @@ local function recover(node, id, gone)
   end
   release_slot(ARGV[2], id, job[13] or nil)
   -- a remote worker's token travels with its lease: a live worker gets it back with the job's recovery
-  if job[9] and not gone then
+  -- (partitioned: also when it is gone from this partition only, a worker alive in partition 0 that has
+  -- nothing left here; giving a gone worker's token back to its list in partition 0 is harmless: its
+  -- list goes when partition 0 finds it gone, and a new registration starts a new one)
+  if job[9] and ARGV[11] == '1' then
+    give_back[#give_back + 1] = node
+    give_back[#give_back + 1] = job[9]
+  elseif job[9] and not gone then
     redis.call('RPUSH', ARGV[1] .. node .. ':free-workers', job[9])
   end
   local note = 'attempt ' .. job[3] .. ' was lost: node ' .. node .. ' stopped before finishing it'
@@ -174,4 +184,8 @@ end
 if #events > 0 then
   redis.call('PUBLISH', ARGV[10], cjson.encode(events))
 end
-return { requeued, cancelled, dead, removed, corrected }
+local out = { requeued, cancelled, dead, removed, corrected }
+for _, value in ipairs(give_back) do
+  out[#out + 1] = value
+end
+return out

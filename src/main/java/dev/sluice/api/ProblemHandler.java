@@ -117,15 +117,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return respond(problem);
     }
 
-    /** Remote workers and types on a partitioned namespace: not built yet; nothing was written. */
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> notPartitioned(dev.sluice.queue.RemoteLedger.NotPartitionedException e) {
-        ProblemDetail problem = Problems.NOT_PARTITIONED.detail(e.getMessage() + "; run remote workers against "
-                + "a namespace with sluice.partitions: 1.");
-        problem.setProperty("setting", "sluice.partitions");
-        return respond(problem);
-    }
-
     /**
      * The master took the write but too few replicas confirmed it in time: it stands, yet a failover
      * now could lose it. The client cannot tell, so it retries with its Idempotency-Key (which finds

@@ -60,7 +60,7 @@ public class JobStore {
     public Enqueue.Result enqueue(List<NewJob> jobs, Enqueue.Options options) {
         boolean idempotent = options.idempotencyKey() != null;
         boolean batch = options.batchId() != null;
-        RedisKeys keys = partitions.of(jobs.get(0).id());
+        RedisKeys keys = jobs.isEmpty() ? partitions.home() : partitions.of(jobs.get(0).id());
         List<String> keyList = new ArrayList<>(11 + jobs.size());
         keyList.addAll(keys.queues());
         keyList.add(keys.scheduled());

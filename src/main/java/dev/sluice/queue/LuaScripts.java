@@ -37,6 +37,8 @@ final class LuaScripts {
     static final RedisScript<Long> UNPARK = load("unpark", Long.class);
     static final RedisScript<List> DEPTH = load("depth", List.class);
     static final RedisScript<List> TOKENS = load("tokens", List.class);
+    static final RedisScript<String> MEMBER = load("member", String.class);
+    static final RedisScript<Long> TOUCH = load("touch", Long.class);
 
     private LuaScripts() {
     }

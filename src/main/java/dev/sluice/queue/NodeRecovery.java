@@ -60,7 +60,13 @@ public class NodeRecovery {
         List<?> reply = redis.execute(LuaScripts.REAP, keyList,
                 keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
                 Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
-                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel());
+                Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel(),
+                partitions.partitioned() ? "1" : "");
+        // remote workers' tokens freed by recoveries in this partition go back to their lists in partition 0
+        for (int i = 5; i + 1 < reply.size(); i += 2) {
+            redis.execute(LuaScripts.TOKENS, List.of(partitions.home().freeWorkers((String) reply.get(i))), "0",
+                    (String) reply.get(i + 1));
+        }
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
                 ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue(), ((Long) reply.get(4)).intValue());
     }

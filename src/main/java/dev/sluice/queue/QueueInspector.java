@@ -623,14 +623,16 @@ public class QueueInspector {
         List<Long> lengths = SharedConnection.send(redis, async -> {
             List<RedisFuture<Long>> futures = new ArrayList<>(names.size() * 3);
             List<RedisFuture<byte[]>> keyed = new ArrayList<>(names.size() * 3);
-            names.forEach(type -> keys.lanes(type).forEach(lane -> {
+            // every partition's lanes, partition after partition; summed per type and priority below
+            partitions.all().forEach(part -> names.forEach(type -> part.lanes(type).forEach(lane -> {
                 futures.add(async.llen(SharedConnection.bytes(lane)));
-                keyed.add(async.get(SharedConnection.bytes(keys.keyedCount(lane))));
-            }));
-            List<Long> replies = new ArrayList<>(futures.size());
+                keyed.add(async.get(SharedConnection.bytes(part.keyedCount(lane))));
+            })));
+            List<Long> replies = new ArrayList<>(java.util.Collections.nCopies(names.size() * 3, 0L));
             for (int i = 0; i < futures.size(); i++) {
                 byte[] count = SharedConnection.await(keyed.get(i));
-                replies.add(SharedConnection.await(futures.get(i))
+                int at = i % (names.size() * 3);
+                replies.set(at, replies.get(at) + SharedConnection.await(futures.get(i))
                         + (count == null ? 0 : Long.parseLong(SharedConnection.string(count))));
             }
             return replies;

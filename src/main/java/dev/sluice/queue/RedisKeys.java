@@ -277,6 +277,14 @@ public final class RedisKeys {
         return node(nodeId) + ":free-workers";
     }
 
+    /**
+     * String with an expiry: held while one request claims for a remote worker, or changes its slots,
+     * on a partitioned namespace (its tokens then move in several steps).
+     */
+    public String claimLock(String member) {
+        return node(member) + ":claiming";
+    }
+
     /** ZSET of the ids of the jobs a node runs to their lease deadlines (Redis time, ms). */
     public String leases(String nodeId) {
         return node(nodeId) + ":leases";

@@ -39,6 +39,7 @@ public class RemoteLedger {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final Partitions partitions;
     private final boolean partitioned;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
@@ -52,6 +53,7 @@ public class RemoteLedger {
         this.redis = redis;
         this.replication = replication;
         this.keys = partitions.home();
+        this.partitions = partitions;
         this.partitioned = partitions.partitioned();
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
@@ -60,25 +62,6 @@ public class RemoteLedger {
 
     RemoteLedger(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties, JobEvents events) {
         this(redis, partitions, properties, events, new Replication(redis, partitions, properties));
-    }
-
-    /**
-     * Remote workers and remote types are not built for a partitioned namespace yet (their tokens,
-     * leases and lanes would have to follow the node's claim cycle, {@link PartitionedClaims}).
-     *
-     * @throws NotPartitionedException when {@code sluice.partitions} is more than 1
-     */
-    private void unpartitioned() {
-        if (partitioned) {
-            throw new NotPartitionedException();
-        }
-    }
-
-    /** A remote-worker operation on a partitioned namespace, where remote workers are not built yet. */
-    public static final class NotPartitionedException extends RuntimeException {
-        NotPartitionedException() {
-            super("Remote workers and remote job types are not available when sluice.partitions is more than 1");
-        }
     }
 
     // --- workers
@@ -99,8 +82,47 @@ public class RemoteLedger {
      * worker that is not registered then stays unknown.
      */
     public Registration register(String workerId, Integer slots, String owner, Collection<String> types) {
-        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
+        if (!partitioned) {
+            return registerHome(member, slots, owner, types);
+        }
+        // partitioned: its tokens move in steps while a claim runs, so a change of slots waits for none to run
+        String lock = slots == null ? null : lock(member, Duration.ofSeconds(1));
+        if (slots != null && lock == null) {
+            return new Registration(Status.BUSY, null, slots, owner, 0);
+        }
+        try {
+            if (slots != null) {
+                long leasedElsewhere = 0;
+                for (RedisKeys part : partitions.all()) {
+                    if (part.partition() != 0) {
+                        Long leased = redis.opsForZSet().zCard(part.leases(member));
+                        leasedElsewhere += leased == null ? 0 : leased;
+                    }
+                }
+                Object current = redis.opsForHash().get(keys.node(member), "slots");
+                if (leasedElsewhere > 0 && current != null && Integer.parseInt((String) current) != slots) {
+                    return new Registration(Status.BUSY, null, Integer.parseInt((String) current), owner, leasedElsewhere);
+                }
+            }
+            Registration home = registerHome(member, slots, owner, types);
+            if (home.status() == Status.OK) {
+                // partition 0 decided: the worker is (now) this key's in every partition
+                for (RedisKeys part : partitions.all()) {
+                    if (part.partition() != 0) {
+                        redis.execute(LuaScripts.MEMBER, List.of(part.nodes(), part.node(member)), member, orEmpty(owner));
+                    }
+                }
+            }
+            return home;
+        } finally {
+            if (lock != null) {
+                unlock(member, lock);
+            }
+        }
+    }
+
+    private Registration registerHome(String member, Integer slots, String owner, Collection<String> types) {
         List<?> reply = redis.execute(LuaScripts.WORKER,
                 List.of(keys.nodes(), keys.node(member), keys.freeWorkers(member), keys.leases(member)),
                 member, slots == null ? "" : slots.toString(), orEmpty(owner), String.join(",", types));
@@ -112,9 +134,50 @@ public class RemoteLedger {
         };
     }
 
+    private static final org.springframework.data.redis.core.script.RedisScript<Long> UNLOCK =
+            org.springframework.data.redis.core.script.RedisScript.of("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                    + "return redis.call('DEL', KEYS[1]) end return 0", Long.class);
+
+    /**
+     * Takes the worker's claim lock in partition 0, trying for up to {@code patience}; returns its value,
+     * or null when another request held it all along. It expires by itself after 10 s (a node that died
+     * holding it).
+     */
+    private String lock(String member, Duration patience) {
+        String value = randomBase();
+        long until = System.nanoTime() + patience.toNanos();
+        do {
+            if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(keys.claimLock(member), value,
+                    Duration.ofSeconds(10)))) {
+                return value;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        } while (System.nanoTime() < until);
+        return null;
+    }
+
+    private void unlock(String member, String value) {
+        redis.execute(UNLOCK, List.of(keys.claimLock(member)), value);
+    }
+
+    /** Gives freed tokens back to the worker's list in partition 0 (each once: tokens.lua). */
+    private void giveBack(String member, List<String> tokens) {
+        if (tokens.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(tokens.size() + 1);
+        args.add("0");
+        args.addAll(tokens);
+        redis.execute(LuaScripts.TOKENS, List.of(keys.freeWorkers(member)), args.toArray());
+    }
+
+    /** A worker active in another partition is alive in partition 0 too. */
+    private void touch(String member) {
+        redis.execute(LuaScripts.TOUCH, List.of(keys.nodes()), member);
+    }
+
     /** Sets a registered worker's state (run, quiet, stop); false when no such worker is registered. */
     public boolean setState(String workerId, String state) {
-        unpartitioned();
         String info = keys.node(RedisKeys.remoteMember(workerId));
         return Boolean.TRUE.equals(redis.execute(SET_STATE, List.of(info), state));
     }
@@ -128,8 +191,10 @@ public class RemoteLedger {
      * free tokens: every type's high lane first, then normal, then low (strict priority across its types).
      */
     public List<RemoteClaim> claim(String workerId, List<String> types, int want) {
-        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
+        if (partitioned) {
+            return claimPartitioned(workerId, member, types, want);
+        }
         List<String> keyList = new ArrayList<>(8 + types.size() * 3);
         keyList.add(keys.freeWorkers(member));
         keyList.add(keys.leases(member));
@@ -145,14 +210,141 @@ public class RemoteLedger {
         List<?> reply = redis.execute(LuaScripts.CLAIM, keyList, Integer.toString(want),
                 Long.toString(dispatch.lease().toMillis()), member, keys.jobPrefix(), keys.eventsChannel(),
                 events.firehose() ? "1" : "0", base, dispatch.claimWeights());
-        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
-        Instant deadline = Instant.ofEpochMilli((Long) reply.get(0) + dispatch.lease().toMillis());
+        return remoteClaims(workerId, WorkerLedger.toClaim(reply), base, (Long) reply.get(0));
+    }
+
+    private List<RemoteClaim> remoteClaims(String workerId, WorkerLedger.Claim claim, String base, long now) {
+        Instant deadline = Instant.ofEpochMilli(now + dispatch.lease().toMillis());
         List<RemoteClaim> claimed = new ArrayList<>(claim.jobs().size());
         for (int i = 0; i < claim.jobs().size(); i++) {
             ClaimedJob job = claim.jobs().get(i);
             claimed.add(new RemoteClaim(job, new RemoteLease(workerId, job.attempt(), base + "." + (i + 1)), deadline));
         }
         return claimed;
+    }
+
+    /**
+     * A claim on a partitioned namespace: under the worker's claim lock, tokens taken in partition 0
+     * (tokens.lua), then one pipelined look at every partition (its types' lanes per priority, and
+     * whether delayed jobs are due), then claims (claim.lua with given tokens): every partition's high
+     * lanes that hold jobs, then normal, then low, then partitions whose delayed jobs are due (the
+     * claim promotes them); the unspent tokens given back. Another claim for the same worker in
+     * progress: nothing now (the waiter tries again on the next wake-up or tick).
+     */
+    private List<RemoteClaim> claimPartitioned(String workerId, String member, List<String> types, int want) {
+        String lock = lock(member, Duration.ZERO);
+        if (lock == null) {
+            return List.of();
+        }
+        java.util.Deque<String> tokens = new java.util.ArrayDeque<>();
+        List<RemoteClaim> claimed = new ArrayList<>();
+        try {
+            List<?> taken = redis.execute(LuaScripts.TOKENS, List.of(keys.freeWorkers(member)), Integer.toString(want));
+            taken.forEach(token -> tokens.add((String) token));
+            if (tokens.isEmpty()) {
+                return claimed;
+            }
+            LaneLook look = look(types);
+            int count = partitions.count();
+            int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(count);
+            boolean[] visited = new boolean[count];
+            List<List<Priority>> passes = dispatch.claimWeights().isEmpty()
+                    ? List.of(List.of(Priority.HIGH), List.of(Priority.NORMAL), List.of(Priority.LOW))
+                    : List.of(List.of(Priority.values()));
+            for (List<Priority> pass : passes) {
+                for (int i = 0; i < count && !tokens.isEmpty(); i++) {
+                    int p = (start + i) % count;
+                    if (pass.stream().anyMatch(priority -> look.waiting(p, priority))) {
+                        visited[p] = true;
+                        claimIn(partitions.get(p), workerId, member, types, pass, tokens, claimed);
+                    }
+                }
+            }
+            for (int i = 0; i < count && !tokens.isEmpty(); i++) {
+                int p = (start + i) % count;
+                if (!visited[p] && look.due(p)) {
+                    claimIn(partitions.get(p), workerId, member, types, List.of(Priority.values()), tokens, claimed);
+                }
+            }
+        } finally {
+            try {
+                giveBack(member, List.copyOf(tokens));
+            } finally {
+                unlock(member, lock);
+            }
+        }
+        return claimed;
+    }
+
+    private void claimIn(RedisKeys part, String workerId, String member, List<String> types, List<Priority> priorities,
+            java.util.Deque<String> tokens, List<RemoteClaim> claimed) {
+        List<String> lanes = new ArrayList<>();
+        for (Priority priority : priorities) {
+            types.forEach(type -> lanes.add(part.lane(type, priority)));
+        }
+        String base = randomBase(); // each claim call names its leases <base>.<n>
+        List<String> args = new ArrayList<>(List.of(Integer.toString(tokens.size()),
+                Long.toString(dispatch.lease().toMillis()), member, part.jobPrefix(), part.eventsChannel(),
+                events.firehose() ? "1" : "0", base, dispatch.claimWeights()));
+        args.addAll(tokens);
+        List<?> reply = redis.execute(LuaScripts.CLAIM, WorkerLedger.claimKeys(part, member, lanes), args.toArray());
+        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply, 4);
+        claim.jobs().forEach(job -> tokens.remove(job.token()));
+        claimed.addAll(remoteClaims(workerId, claim, base, (Long) reply.get(0)));
+    }
+
+    /** What every partition holds for a worker's types: jobs per priority, and the earliest delayed job. */
+    private record LaneLook(long[][] waiting, long[] nextDue, long now) {
+
+        boolean waiting(int partition, Priority priority) {
+            return waiting[partition][priority.ordinal()] > 0;
+        }
+
+        boolean due(int partition) {
+            return nextDue[partition] >= 0 && nextDue[partition] <= now;
+        }
+    }
+
+    private LaneLook look(List<String> types) {
+        int count = partitions.count();
+        long[][] waiting = new long[count][Priority.values().length];
+        long[] nextDue = new long[count];
+        SharedConnection.send(redis, async -> {
+            List<io.lettuce.core.RedisFuture<Long>> lengths = new ArrayList<>();
+            List<io.lettuce.core.RedisFuture<byte[]>> keyed = new ArrayList<>();
+            List<io.lettuce.core.RedisFuture<List<io.lettuce.core.ScoredValue<byte[]>>>> heads = new ArrayList<>();
+            for (RedisKeys part : partitions.all()) {
+                for (Priority priority : Priority.values()) {
+                    for (String type : types) {
+                        String lane = part.lane(type, priority);
+                        lengths.add(async.llen(SharedConnection.bytes(lane)));
+                        keyed.add(async.get(SharedConnection.bytes(part.keyedCount(lane))));
+                    }
+                }
+                heads.add(async.zrangeWithScores(SharedConnection.bytes(part.retrying()), 0, 0));
+                heads.add(async.zrangeWithScores(SharedConnection.bytes(part.scheduled()), 0, 0));
+            }
+            int at = 0;
+            for (int p = 0; p < count; p++) {
+                for (Priority priority : Priority.values()) {
+                    for (int t = 0; t < types.size(); t++, at++) {
+                        byte[] n = SharedConnection.await(keyed.get(at));
+                        waiting[p][priority.ordinal()] += SharedConnection.await(lengths.get(at))
+                                + (n == null ? 0 : Long.parseLong(SharedConnection.string(n)));
+                    }
+                }
+                nextDue[p] = -1;
+                for (int z = 0; z < 2; z++) {
+                    List<io.lettuce.core.ScoredValue<byte[]>> head = SharedConnection.await(heads.get(2 * p + z));
+                    if (!head.isEmpty()) {
+                        long due = (long) head.get(0).getScore();
+                        nextDue[p] = nextDue[p] < 0 ? due : Math.min(nextDue[p], due);
+                    }
+                }
+            }
+            return null;
+        });
+        return new LaneLook(waiting, nextDue, SharedConnection.redisTime(redis));
     }
 
     private static String randomBase() {
@@ -172,14 +364,21 @@ public class RemoteLedger {
 
     /** Renews a remote job's lease and records its progress when given (percent null: none). */
     public Renewal renew(String jobId, RemoteLease lease, Integer percent, String message, String owner) {
-        unpartitioned();
         String member = RedisKeys.remoteMember(lease.workerId());
+        RedisKeys keys = partitions.of(jobId);
         List<?> reply = redis.execute(LuaScripts.LEASE,
-                List.of(keys.job(jobId), keys.leases(member), keys.freeWorkers(member), keys.nodes(), keys.node(member)),
+                List.of(keys.job(jobId), keys.leases(member), partitioned ? keys.unused() : keys.freeWorkers(member),
+                        keys.nodes(), keys.node(member)),
                 member, lease.lease(), Integer.toString(lease.attempt()), Long.toString(dispatch.lease().toMillis()),
                 percent == null ? "" : Integer.toString(Math.max(0, Math.min(100, percent))), orEmpty(message),
                 keys.eventsChannel(), events.firehose() ? "1" : "0", jobId, Long.toString(jobs.retention().toMillis()),
                 orEmpty(owner));
+        if (partitioned) {
+            touch(member);
+            if ("cancelled".equals(reply.get(0)) && reply.size() > 1) {
+                giveBack(member, List.of((String) reply.get(1)));
+            }
+        }
         return switch ((String) reply.get(0)) {
             case "ok" -> new Renewal(RenewalStatus.OK, Instant.ofEpochMilli((Long) reply.get(1)), "running");
             case "cancelled" -> new Renewal(RenewalStatus.CANCELLED, null, "cancelled");
@@ -211,8 +410,45 @@ public class RemoteLedger {
      * outcome must name the same worker.
      */
     public List<Finished> finish(String workerId, String owner, List<RemoteOutcome> outcomes) {
-        unpartitioned();
         String member = RedisKeys.remoteMember(workerId);
+        // by partition (one script each); partitioned, the freed tokens come back in the reply
+        Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            byPartition.computeIfAbsent(partitions.partitionOf(outcomes.get(i).jobId()), p -> new ArrayList<>()).add(i);
+        }
+        Finished[] finished = new Finished[outcomes.size()];
+        List<String> freed = new ArrayList<>();
+        List<RedisKeys> written = new ArrayList<>();
+        try {
+            for (Map.Entry<Integer, List<Integer>> part : byPartition.entrySet()) {
+                RedisKeys keys = partitions.get(part.getKey());
+                List<RemoteOutcome> some = part.getValue().stream().map(outcomes::get).toList();
+                List<?> reply = finishIn(keys, member, owner, some);
+                if ("forbidden".equals(reply.get(0))) {
+                    return null;
+                }
+                written.add(keys);
+                for (int j = 0; j < some.size(); j++) {
+                    String status = (String) reply.get(2 * j);
+                    String state = (String) reply.get(2 * j + 1);
+                    finished[part.getValue().get(j)] = new Finished(some.get(j).jobId(),
+                            FinishStatus.valueOf(status.toUpperCase()), state.isEmpty() ? null : state);
+                }
+                for (int t = 2 * some.size(); t < reply.size(); t++) {
+                    freed.add((String) reply.get(t));
+                }
+            }
+        } finally {
+            if (partitioned) {
+                giveBack(member, freed);
+                touch(member);
+            }
+        }
+        written.forEach(replication::confirm);
+        return List.of(finished);
+    }
+
+    private List<?> finishIn(RedisKeys keys, String member, String owner, List<RemoteOutcome> outcomes) {
         List<String> args = WorkerLedger.outcomeArgs(keys, jobs, events, member, outcomes.size());
         args.add(orEmpty(owner));
         for (RemoteOutcome outcome : outcomes) {
@@ -225,33 +461,32 @@ public class RemoteLedger {
             args.add(orEmpty(outcome.errorType()));
             args.add(Long.toString(outcome.backoff() == null ? 0 : outcome.backoff().toMillis()));
         }
-        List<?> reply = redis.execute(LuaScripts.FINISH, List.of(keys.freeWorkers(member), keys.leases(member),
-                keys.retrying(), keys.dead(), keys.node(member)), args.toArray());
-        if ("forbidden".equals(reply.get(0))) {
-            return null;
-        }
-        replication.confirm(keys);
-        List<Finished> finished = new ArrayList<>(outcomes.size());
-        for (int i = 0; i < outcomes.size(); i++) {
-            String status = (String) reply.get(2 * i);
-            String state = (String) reply.get(2 * i + 1);
-            finished.add(new Finished(outcomes.get(i).jobId(), FinishStatus.valueOf(status.toUpperCase()),
-                    state.isEmpty() ? null : state));
-        }
-        return finished;
+        return redis.execute(LuaScripts.FINISH, List.of(partitioned ? keys.unused() : keys.freeWorkers(member),
+                keys.leases(member), keys.retrying(), keys.dead(), keys.node(member)), args.toArray());
     }
 
     // --- remote job types
 
     /** Stores a remote type's definition (fields by name); returns its new version (1 when new). */
     public long putType(String type, Map<String, String> fields) {
-        unpartitioned();
+        long version = putType(keys, type, fields);
+        for (RedisKeys part : partitions.all()) { // every partition's enqueue checks its own copy
+            if (part.partition() != 0) {
+                Map<String, String> same = new LinkedHashMap<>(fields);
+                putType(part, type, same);
+                redis.opsForHash().put(part.jobType(type), "version", Long.toString(version));
+            }
+        }
+        return version;
+    }
+
+    private long putType(RedisKeys keys, String type, Map<String, String> fields) {
         List<String> args = new ArrayList<>(List.of("put", type, keys.nodePrefix(), keys.jobPrefix(), "0"));
         fields.forEach((name, value) -> {
             args.add(name);
             args.add(value);
         });
-        List<?> reply = redis.execute(LuaScripts.JOB_TYPE, typeKeys(type), args.toArray());
+        List<?> reply = redis.execute(LuaScripts.JOB_TYPE, typeKeys(keys, type), args.toArray());
         return (Long) reply.get(1);
     }
 
@@ -261,9 +496,26 @@ public class RemoteLedger {
 
     /** Removes a remote type unless jobs of it wait or run. */
     public Removal deleteType(String type) {
-        unpartitioned();
-        List<?> reply = redis.execute(LuaScripts.JOB_TYPE, typeKeys(type), "delete", type, keys.nodePrefix(),
-                keys.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT));
+        if (partitioned) {
+            // every partition must agree before any loses the type; then partition 0, read by every node, last
+            for (RedisKeys part : partitions.all()) {
+                Removal check = removal(redis.execute(LuaScripts.JOB_TYPE, typeKeys(part, type), "check", type,
+                        part.nodePrefix(), part.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT)));
+                if (!check.removed() && !(check.missing() && part.partition() != 0)) {
+                    return check;
+                }
+            }
+            for (int p = partitions.count() - 1; p > 0; p--) {
+                RedisKeys part = partitions.get(p);
+                redis.execute(LuaScripts.JOB_TYPE, typeKeys(part, type), "delete", type, part.nodePrefix(),
+                        part.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT));
+            }
+        }
+        return removal(redis.execute(LuaScripts.JOB_TYPE, typeKeys(keys, type), "delete", type, keys.nodePrefix(),
+                keys.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT)));
+    }
+
+    private static Removal removal(List<?> reply) {
         return switch ((String) reply.get(0)) {
             case "ok" -> new Removal(true, false, null, 0);
             case "missing" -> new Removal(false, true, null, 0);
@@ -271,7 +523,7 @@ public class RemoteLedger {
         };
     }
 
-    private List<String> typeKeys(String type) {
+    private static List<String> typeKeys(RedisKeys keys, String type) {
         List<String> keyList = new ArrayList<>(8);
         keyList.add(keys.jobType(type));
         keyList.add(keys.jobTypes());

@@ -57,8 +57,6 @@ public enum Problems {
     REDIS_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "redis-unavailable", "The queue store is unreachable"),
     NOT_REPLICATED(HttpStatus.SERVICE_UNAVAILABLE, "not-replicated",
             "The write was not confirmed by enough replicas"),
-    NOT_PARTITIONED(HttpStatus.NOT_IMPLEMENTED, "not-partitioned",
-            "Not available on a partitioned namespace"),
     BUSY(HttpStatus.SERVICE_UNAVAILABLE, "busy", "The node holds too many request bodies now"),
     UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "The service cannot answer now");
 

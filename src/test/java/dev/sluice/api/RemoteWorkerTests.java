@@ -31,7 +31,12 @@ import dev.sluice.support.IntegrationTest;
         "sluice.dispatch.reaper-interval=300ms", "sluice.workers.pool-size=2", "sluice.retry.backoff=200ms"})
 class RemoteWorkerTests extends IntegrationTest {
 
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(16);
+    private static ExecutorService POOL;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void startPool() {
+        POOL = Executors.newFixedThreadPool(16);
+    }
 
     @AfterAll
     static void stopPool() {
@@ -110,7 +115,7 @@ class RemoteWorkerTests extends IntegrationTest {
         assertTokens("racer", 3);
         String member = RedisKeys.remoteMember("racer");
         assertThat(redis.opsForList().size(keys.freeWorkers(member))).isZero();
-        assertThat(redis.opsForZSet().size(keys.leases(member))).isEqualTo(3);
+        assertThat(leased(member)).isEqualTo(3);
         JsonNode queues = api.get("/api/queues").json();
         assertThat(queues.get("lanes").get("race").get("normal").asInt()).as("remote jobs still waiting").isEqualTo(37);
         JsonNode racer = queues.get("nodes").valueStream().filter(n -> n.get("id").asString().equals(member))
@@ -228,8 +233,9 @@ class RemoteWorkerTests extends IntegrationTest {
     @Test
     void aReleasedJobGoesBackToTheHeadOfItsQueueWithItsAttemptGivenBack() {
         type("handed");
-        String first = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":1}}");
-        String second = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":2}}");
+        // one key: first in, first out, also on a partitioned namespace (a key's jobs share a partition)
+        String first = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":1},\"key\":\"one\"}");
+        String second = api.submit("{\"type\":\"handed\",\"payload\":{\"n\":2},\"key\":\"one\"}");
         String token = claim("leaving", "{\"types\":[\"handed\"],\"max\":1,\"slots\":2}").json().get(0)
                 .get("leaseToken").asString();
         Api.Response released = api.post("/api/jobs/" + first + "/release", "{\"leaseToken\":\"" + token + "\"}");
@@ -342,9 +348,16 @@ class RemoteWorkerTests extends IntegrationTest {
     private void assertTokens(String worker, int slots) {
         String member = RedisKeys.remoteMember(worker);
         long free = redis.opsForList().size(keys.freeWorkers(member));
-        long leased = redis.opsForZSet().size(keys.leases(member));
-        assertThat(free + leased).as("free + leased of " + worker).isEqualTo(slots);
+        assertThat(free + leased(member)).as("free + leased of " + worker).isEqualTo(slots);
     }
+
+    /** The jobs a worker leases, in every partition (its tokens are in partition 0's list). */
+    private long leased(String member) {
+        return partitions.all().stream().mapToLong(part -> redis.opsForZSet().size(part.leases(member))).sum();
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private dev.sluice.queue.Partitions partitions;
 
     private java.net.http.HttpRequest.Builder put(String path, String json) {
         return java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))

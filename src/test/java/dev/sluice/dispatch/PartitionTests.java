@@ -217,11 +217,10 @@ class PartitionTests {
     /**
      * An order (a record and its first job, written together) lives in one partition, chosen by its
      * customer; its later steps run wherever they are placed and update it there; a customer's orders
-     * are listed from every partition. Remote workers and remote types are not built for partitions:
-     * they answer 501 and write nothing.
+     * are listed from every partition. (Remote workers on partitions: {@code PartitionedRemoteWorkerTests}.)
      */
     @Test
-    void ordersWorkAndRemoteWorkersAreRefusedWithAProblem() {
+    void ordersLiveInOnePartitionAndRemoteTypesInEvery() {
         TestNode a = node("sluice.workers.pool-size=4", "sluice.orders.payment=20ms", "sluice.orders.picking=20ms",
                 "sluice.orders.shipping=20ms", "sluice.orders.delivery=20ms", "sluice.orders.payment-failures=0");
         Api api = a.api();
@@ -242,16 +241,14 @@ class PartitionTests {
         }
         assertThat(used).as("partitions the orders went to").hasSizeGreaterThan(1);
 
+        // a remote type is defined in every partition (each enqueue checks its own copy)
         Api.Response type = api.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port()
                 + "/api/job-types/resize")).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"description\":\"resize\",\"payloadSchema\":true}")));
-        assertThat(type.status()).as(type.body()).isEqualTo(501);
-        assertThat(type.contentType()).startsWith("application/problem+json");
-        assertThat(type.json().get("type").asString()).isEqualTo("/problems/not-partitioned");
-        Api.Response beat = api.post("/api/workers/w1/beat", "");
-        assertThat(beat.status()).as(beat.body()).isEqualTo(501);
-        assertThat(beat.json().get("type").asString()).isEqualTo("/problems/not-partitioned");
-        assertThat(a.redis().keys("*" + namespace + "*job-type*")).isEmpty();
+        assertThat(type.status()).as(type.body()).isEqualTo(200);
+        for (int p = 0; p < P; p++) {
+            assertThat(a.redis().hasKey(new Partitions(namespace, P).get(p).jobType("resize"))).isTrue();
+        }
     }
 
     /**

@@ -1,0 +1,12 @@
+--[[
+touch: keeps a registered member's heartbeat fresh (a remote worker renewing or finishing jobs in
+another partition is alive in partition 0 too); nothing when it is not registered.
+
+KEYS[1]     nodes zset
+ARGV[1]     the member id
+
+Returns     1 when it was registered
+Redis       6.2+
+]]
+return redis.call('ZADD', KEYS[1], 'XX', 'CH', now_ms(), ARGV[1]) >= 0 and
+  (redis.call('ZSCORE', KEYS[1], ARGV[1]) and 1 or 0) or 0
