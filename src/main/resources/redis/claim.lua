@@ -36,9 +36,6 @@ ARGV[8]     empty for strict priorities; or weights 'high,normal,low' (e.g. '6,3
 ARGV[9..]   given tokens (a partitioned namespace: the member's tokens live in partition 0, taken there
             by tokens.lua): when present, these are spent instead of popping KEYS[1], and tokens left
             over are not pushed anywhere: the caller gives them back (the reply names the tokens spent).
-            The reply then has a fourth value before the jobs: how many high jobs still wait in
-            KEYS[3] (0 while high is paused, or when it claimed a job of a lower priority, which
-            strict order takes only once high is empty), so the caller knows whether to come back.
 
 Returns     { now, nextDue, lost } followed by eight values per claimed job: id, token, type, payload
             JSON, attempt, timeout (ms), priority, waited (ms since it was created, or since it became
@@ -50,7 +47,7 @@ Redis       6.2+ (LPOP with a count)
 ]]
 local now = now_ms()
 local given = #ARGV > 8
-local out = given and { now, -1, 0, 0 } or { now, -1, 0 }
+local out = { now, -1, 0 }
 local want = tonumber(ARGV[1])
 local lists = { high = KEYS[3], normal = KEYS[4], low = KEYS[5] }
 local firehose = ARGV[6] == '1'
@@ -120,7 +117,6 @@ local remote = ARGV[7] ~= ''
 local ns = ns_of(ARGV[4])
 
 -- claims one popped id when its job is still queued; counts an id whose hash is gone as lost
-local below_high = false -- a job of a lower priority was claimed (strict order: high had none left)
 local function claim_id(id)
   local key = ARGV[4] .. id
   local job = redis.call('HMGET', key, 'state', 'type', 'payload', 'attempts', 'timeoutMs', 'watched', 'progress',
@@ -131,9 +127,6 @@ local function claim_id(id)
   end
   if taken then
     used = used + 1
-    if job[8] ~= 'high' and ARGV[8] == '' then
-      below_high = true
-    end
     local attempt = tonumber(job[4]) + 1
     if capped then
       redis.call('HSET', key, 'state', 'running', 'attempts', attempt, 'startedAt', now, 'node', ARGV[3],
@@ -237,9 +230,6 @@ if #leases > 0 then
 end
 if used < #tokens and not given then
   redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
-end
-if given and not paused.high and not below_high then
-  out[4] = waiting_in(KEYS[3])
 end
 if #events > 0 then
   redis.call('PUBLISH', ARGV[5], cjson.encode(events))

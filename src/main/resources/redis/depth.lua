@@ -1,15 +1,15 @@
 --[[
 depth: what one partition holds for a node's claim cycle, when the namespace is partitioned: how many
-jobs wait at high priority and in all (paused priorities count as none, keyed jobs included), and when
-its next delayed job falls due. The dispatcher reads every partition's in one pipelined round trip,
-then claims high jobs from the partitions that have them before any normal job anywhere.
+jobs wait at each priority (paused priorities count as none, keyed jobs included), and when its next
+delayed job falls due. The dispatcher reads the partitions it does not know in one pipelined round
+trip, then claims every partition's high jobs before any normal job, and normal before low.
 
 KEYS[1..3]  queue lists: high, normal, low
 KEYS[4]     retrying zset (the key {ns}:delayed)
 KEYS[5]     scheduled zset
 KEYS[6]     paused set
 
-Returns     { now, nextDue (ms, or -1), high, total }
+Returns     { now, nextDue (ms, or -1), high, normal, low }
 Redis       6.2+
 ]]
 local paused = {}
@@ -30,4 +30,4 @@ for _, zset in ipairs({ KEYS[4], KEYS[5] }) do
     end
   end
 end
-return { now_ms(), next_due, counts[1], counts[1] + counts[2] + counts[3] }
+return { now_ms(), next_due, counts[1], counts[2], counts[3] }

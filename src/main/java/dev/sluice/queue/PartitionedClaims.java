@@ -23,9 +23,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * ({@code complete.lua}, tokens left out), the depth of the partitions this node does not know
  * ({@code depth.lua}: high jobs, all jobs, next due time), and, in partition 0, the finished jobs'
  * tokens given back and {@code want} tokens taken ({@code tokens.lua});</li>
- * <li>claims ({@code claim.lua} with the taken tokens given): first high jobs only, from every
- * partition that has them, then all priorities, partition after partition from a rotating start, while
- * tokens remain, where jobs wait or delayed ones are due;</li>
+ * <li>claims ({@code claim.lua} with the taken tokens given), one priority at a time: high jobs from
+ * every partition that has them (partition after partition from a rotating start), then normal, then
+ * low, while tokens remain; then partitions whose delayed jobs are due (the claim promotes them);</li>
  * <li>the tokens no claim spent, given back in partition 0.</li>
  * </ol>
  * A job is claimed only for a token taken from the node's list, each token is given to one claim, and
@@ -33,19 +33,20 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * cycle that fails midway leaves tokens taken but not given back, which the heartbeat repairs from the
  * node's own book, and leases of claims whose reply was lost, which the heartbeat hands back.
  *
- * <p>What the node knows of each partition (high jobs waiting, whether any job waits, the next due
- * time) comes from its probes and from each claim's reply, and is probed again when the partition's
+ * <p>What the node knows of each partition (whether jobs wait at each priority, the next due time)
+ * comes from its probes and from each claim (one that took fewer jobs than it was given tokens found
+ * its list empty), and is probed again when the partition's
  * wake channel says work arrived (a list went from empty to non-empty, a retry or schedule became the
  * earliest, a priority was resumed) and, whatever the messages, every {@code sluice.dispatch.idle-poll}.
  * So a busy cycle costs the completions, the tokens and usually one claim, not a probe of every
  * partition.
  *
- * <p>What holds for priorities across partitions: a high job that waits when a cycle starts is claimed
- * before any normal or low job in that cycle, whichever partition holds it (its arrival woke the
+ * <p>What holds for priorities across partitions: a job that waits when a cycle starts is claimed before
+ * any job of a lower priority in that cycle, whichever partitions hold them (its arrival woke its
  * partition, so the cycle probed it); one that arrives while the cycle runs waits at most until the
  * next cycle. A lost wake message delays that by at most the idle poll, as it delays a wake-up with one
- * partition. With weighted priorities ({@code sluice.dispatch.priorities=weighted}) there is no
- * high-only pass: each partition's claim weighs its own priorities.
+ * partition. With weighted priorities ({@code sluice.dispatch.priorities=weighted}) there are no
+ * passes by priority: each partition's claim weighs its own priorities.
  */
 final class PartitionedClaims {
 
@@ -55,8 +56,8 @@ final class PartitionedClaims {
     private final long refreshNanos;
     /** Partitions to probe in the next cycle, one bit each (at most 64 partitions). */
     private final AtomicLong dirty;
-    private final long[] high;
-    private final boolean[] waiting;
+    /** Per partition and priority: whether jobs may wait there (as the last probe or claim left it). */
+    private final boolean[][] waiting;
     private final long[] nextDue;
     private long refreshedAt;
     private int rotation;
@@ -70,8 +71,7 @@ final class PartitionedClaims {
         this.refreshNanos = refresh.toNanos();
         int count = partitions.count();
         this.dirty = new AtomicLong(all(count));
-        this.high = new long[count];
-        this.waiting = new boolean[count];
+        this.waiting = new boolean[count][Priority.values().length];
         this.nextDue = new long[count];
         this.refreshedAt = System.nanoTime();
     }
@@ -85,11 +85,16 @@ final class PartitionedClaims {
         dirty.getAndUpdate(bits -> bits | 1L << partition);
     }
 
-    /** What {@code depth.lua} said of one partition. */
-    private record Depth(long now, long nextDue, long high, long total) {
+    /** What {@code depth.lua} said of one partition: jobs waiting per priority (high, normal, low). */
+    private record Depth(long now, long nextDue, long[] counts) {
 
         static Depth of(List<?> reply) {
-            return new Depth((Long) reply.get(0), (Long) reply.get(1), (Long) reply.get(2), (Long) reply.get(3));
+            return new Depth((Long) reply.get(0), (Long) reply.get(1),
+                    new long[] { (Long) reply.get(2), (Long) reply.get(3), (Long) reply.get(4) });
+        }
+
+        long total() {
+            return counts[0] + counts[1] + counts[2];
         }
     }
 
@@ -167,8 +172,9 @@ final class PartitionedClaims {
         for (int i = 0; i < probed.size(); i++) {
             int p = probed.get(i);
             Depth depth = depths.get(i);
-            high[p] = depth.high();
-            waiting[p] = depth.total() > 0;
+            for (Priority priority : Priority.values()) {
+                waiting[p][priority.ordinal()] = depth.counts()[priority.ordinal()] > 0;
+            }
             nextDue[p] = depth.nextDue();
             clockOffset = depth.now() - System.currentTimeMillis();
             partitions.observedDepth(p, depth.total());
@@ -182,21 +188,26 @@ final class PartitionedClaims {
         List<ClaimedJob> claimed = new ArrayList<>();
         long[] now = { System.currentTimeMillis() + clockOffset };
         int lost = 0;
+        boolean[] visited = new boolean[count];
         try {
             if (!ledger.weighted()) {
-                for (int i = 0; i < count && !tokens.isEmpty(); i++) {
-                    int p = (start + i) % count;
-                    if (high[p] > 0) {
-                        RedisKeys keys = partitions.get(p);
-                        lost += claimAt(keys, node, List.of(keys.queue(Priority.HIGH)), tokens, claimed, now);
+                for (Priority priority : Priority.values()) {
+                    for (int i = 0; i < count && !tokens.isEmpty(); i++) {
+                        int p = (start + i) % count;
+                        if (waiting[p][priority.ordinal()]) {
+                            RedisKeys keys = partitions.get(p);
+                            visited[p] = true;
+                            lost += claimAt(keys, node, List.of(priority), tokens, claimed, now);
+                        }
                     }
                 }
             }
             for (int i = 0; i < count && !tokens.isEmpty(); i++) {
                 int p = (start + i) % count;
-                if (waiting[p] || nextDue[p] >= 0 && nextDue[p] <= now[0]) {
-                    RedisKeys keys = partitions.get(p);
-                    lost += claimAt(keys, node, keys.queues(), tokens, claimed, now);
+                boolean any = waiting[p][0] || waiting[p][1] || waiting[p][2];
+                boolean due = nextDue[p] >= 0 && nextDue[p] <= now[0];
+                if (ledger.weighted() ? any || due : due && !visited[p]) {
+                    lost += claimAt(partitions.get(p), node, List.of(Priority.values()), tokens, claimed, now);
                 }
             }
         } finally {
@@ -215,25 +226,30 @@ final class PartitionedClaims {
     }
 
     /**
-     * One partition's claim, spending tokens from the front of {@code tokens}; learns what the
-     * partition has left. Returns the lost ids it met.
+     * One partition's claim from the lists of {@code priorities}, spending tokens from the front of
+     * {@code tokens}; learns what the partition has left. Returns the lost ids it met.
      */
-    private int claimAt(RedisKeys keys, String node, List<String> lists, Deque<String> tokens,
+    private int claimAt(RedisKeys keys, String node, List<Priority> priorities, Deque<String> tokens,
             List<ClaimedJob> claimed, long[] now) {
         int given = tokens.size();
         List<String> args = new ArrayList<>(ledger.claimArgs(keys, node, given));
         args.addAll(tokens);
+        List<String> lists = priorities.stream().map(keys::queue).toList();
         List<?> reply = redis.execute(LuaScripts.CLAIM, WorkerLedger.claimKeys(keys, node, lists), args.toArray());
-        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply, 4);
+        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
         claim.jobs().forEach(job -> tokens.remove(job.token()));
         claimed.addAll(claim.jobs());
         int p = keys.partition();
         now[0] = (Long) reply.get(0);
         clockOffset = now[0] - System.currentTimeMillis();
+        boolean promoted = nextDue[p] >= 0 && nextDue[p] <= now[0];
         nextDue[p] = (Long) reply.get(1); // after this claim's promotions
-        high[p] = (Long) reply.get(3);
-        if (claim.jobs().size() < given && lists.size() > 1) {
-            waiting[p] = false; // every list it may take from ran dry (parked and paused jobs do not count)
+        if (promoted) {
+            wake(p); // jobs it promoted may wait at any priority: look again next cycle
+        }
+        if (claim.jobs().size() < given) {
+            // every list it took from ran dry (or is paused; resuming wakes every partition)
+            priorities.forEach(priority -> waiting[p][priority.ordinal()] = false);
         }
         return claim.lost();
     }

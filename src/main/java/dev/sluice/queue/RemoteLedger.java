@@ -288,7 +288,7 @@ public class RemoteLedger {
                 events.firehose() ? "1" : "0", base, dispatch.claimWeights()));
         args.addAll(tokens);
         List<?> reply = redis.execute(LuaScripts.CLAIM, WorkerLedger.claimKeys(part, member, lanes), args.toArray());
-        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply, 4);
+        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
         claim.jobs().forEach(job -> tokens.remove(job.token()));
         claimed.addAll(remoteClaims(workerId, claim, base, (Long) reply.get(0)));
     }

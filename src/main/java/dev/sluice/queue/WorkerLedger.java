@@ -92,13 +92,8 @@ public class WorkerLedger {
     }
 
     static Claim toClaim(List<?> reply) {
-        return toClaim(reply, 3);
-    }
-
-    /** @param header how many values precede the jobs (3; 4 when the claim was given its tokens) */
-    static Claim toClaim(List<?> reply, int header) {
-        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - header) / 9);
-        for (int i = header; i + 8 < reply.size(); i += 9) {
+        List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 9);
+        for (int i = 3; i + 8 < reply.size(); i += 9) {
             String traceparent = (String) reply.get(i + 8);
             claimed.add(new ClaimedJob((String) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 2),
                     (String) reply.get(i + 3), ((Long) reply.get(i + 4)).intValue(),

@@ -75,10 +75,10 @@ class PartitionScriptTests extends ScriptTestSupport {
         depthKeys.add(part.paused());
         @SuppressWarnings("unchecked")
         List<Object> depth = redis.execute(LuaScripts.DEPTH, depthKeys);
-        assertThat(depth.subList(1, 4)).containsExactly((Object) (-1L), 1L, 2L); // nothing due; 1 high; 2 in all
+        assertThat(depth.subList(1, 5)).containsExactly((Object) (-1L), 1L, 1L, 0L); // nothing due; high, normal, low
         redis.opsForSet().add(part.paused(), "high");
         depth = (List<Object>) redis.execute(LuaScripts.DEPTH, depthKeys);
-        assertThat(depth.subList(2, 4)).containsExactly((Object) 0L, 1L);
+        assertThat(depth.subList(2, 5)).containsExactly((Object) 0L, 1L, 0L);
     }
 
     @Test
@@ -101,6 +101,20 @@ class PartitionScriptTests extends ScriptTestSupport {
         assertThat(redis.opsForZSet().size(partitions.get(2).leases(node))).isZero();
         claim.jobs().forEach(job -> assertThat(partitionedStore.find(job.id()).orElseThrow().state())
                 .isEqualTo(JobState.SUCCEEDED));
+    }
+
+    @Test
+    void normalJobsOfEveryPartitionGoBeforeLowOnes() {
+        enqueue(0, Priority.LOW);
+        enqueue(1, Priority.LOW);
+        String normal = enqueue(2, Priority.NORMAL);
+        for (int round = 0; round < 3; round++) { // whichever partition the rotation starts with
+            partitioned.completeAndClaim(node, List.of(), 0);
+        }
+        WorkerLedger.Claim claim = partitioned.claim(node, 1);
+        assertThat(claim.jobs()).extracting(ClaimedJob::id).containsExactly(normal);
+        assertThat(partitioned.claim(node, 2).jobs()).extracting(ClaimedJob::priority)
+                .containsOnly(Priority.LOW).hasSize(2);
     }
 
     @Test
