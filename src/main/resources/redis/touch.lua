@@ -5,8 +5,8 @@ another partition is alive in partition 0 too); nothing when it is not registere
 KEYS[1]     nodes zset
 ARGV[1]     the member id
 
-Returns     1 when it was registered
+Returns     1 when it was registered, else 0
 Redis       6.2+
 ]]
-return redis.call('ZADD', KEYS[1], 'XX', 'CH', now_ms(), ARGV[1]) >= 0 and
-  (redis.call('ZSCORE', KEYS[1], ARGV[1]) and 1 or 0) or 0
+redis.call('ZADD', KEYS[1], 'XX', now_ms(), ARGV[1])
+return redis.call('ZSCORE', KEYS[1], ARGV[1]) and 1 or 0

@@ -209,7 +209,8 @@ public class JobSubmitter {
         } else {
             // one call, one partition: a record's (its owner id names it), else by Idempotency-Key, else by
             // the first job's key, else the shallower of two; the ids made before are moved into it. A call
-            // placed freely (none of those) that finds its partition full tries the others, shallowest first.
+            // placed freely (none of those) that finds its partition full, or its master unreachable with
+            // nothing sent, tries the others, shallowest first: a failover of one master does not stop it.
             boolean free = record == null && idempotency == null && jobs.get(0).key() == null;
             int first = record != null ? partitions.partitionOf(ownerId)
                     : partitions.place(placement(idempotency), jobs.get(0).key());
@@ -220,7 +221,7 @@ public class JobSubmitter {
             }
             List<String> before = jobs.stream().map(NewJob::id).toList();
             boolean ownedByJobOrBatch = before.contains(ownerId) || ownerId.equals(batchId);
-            dev.sluice.queue.QueueFullException full = null;
+            RuntimeException refused = null;
             result = null;
             for (int partition : order) {
                 List<NewJob> placed = jobs.stream().map(job -> job.withId(JobIds.inPartition(job.id(), partition)))
@@ -233,11 +234,16 @@ public class JobSubmitter {
                     batchId = batchId == null ? null : JobIds.inPartition(batchId, partition);
                     break;
                 } catch (dev.sluice.queue.QueueFullException e) {
-                    full = e;
+                    refused = e;
+                } catch (RuntimeException e) {
+                    if (!free || !dev.sluice.queue.RedisFailures.isOutage(e) || dev.sluice.queue.RedisFailures.mayHaveRun(e)) {
+                        throw e; // it may have been written: another partition could make a second copy
+                    }
+                    refused = e;
                 }
             }
             if (result == null) {
-                throw full;
+                throw refused;
             }
         }
         if (result instanceof Enqueue.Duplicate duplicate) {
