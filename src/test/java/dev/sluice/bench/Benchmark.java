@@ -549,10 +549,12 @@ public final class Benchmark {
         String where = (masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster")
                 + (partitions == 1 && masters.size() == 1 ? "" : ", P = " + partitions);
         long[] commands = new long[masters.size()];
+        double[] cpuOf = new double[masters.size()];
         double cpu = 0;
         for (int i = 0; i < masters.size(); i++) {
             commands[i] = statLong(masters.get(i), "total_commands_processed") - commandsBefore[i];
-            cpu += cpuSeconds(masters.get(i)) - cpuBefore[i];
+            cpuOf[i] = cpuSeconds(masters.get(i)) - cpuBefore[i];
+            cpu += cpuOf[i];
         }
         long total = java.util.Arrays.stream(commands).sum();
         // where Redis spent its time (commandstats: calls inside scripts included), printed, not recorded
@@ -572,6 +574,11 @@ public final class Benchmark {
             record("9 cluster", where + ": largest departure of a master's commands from an even share, %", "", spread);
             long busiest = java.util.Arrays.stream(commands).max().orElse(0);
             record("9 cluster", where + ": the busiest master's commands per job", "", busiest / (double) n);
+            // Redis CPU per master: the busiest and the idlest, ms per 1,000 jobs
+            record("9 cluster", where + ": the busiest master's Redis CPU ms per 1,000 jobs", "",
+                    java.util.Arrays.stream(cpuOf).max().orElse(0) * 1000.0 / (n / 1000.0));
+            record("9 cluster", where + ": the idlest master's Redis CPU ms per 1,000 jobs", "",
+                    java.util.Arrays.stream(cpuOf).min().orElse(0) * 1000.0 / (n / 1000.0));
         }
         return n / seconds;
     }
