@@ -198,7 +198,7 @@ public class JobSubmitter {
     }
 
     private static String placement(Idempotency idempotency) {
-        return idempotency == null ? null : idempotency.scope() + "\n" + idempotency.key();
+        return idempotency == null ? null : Partitions.idempotencyPlacement(idempotency.scope(), idempotency.key());
     }
 
     private Submitted enqueue(List<NewJob> jobs, Idempotency idempotency, String ownerId, String batchId,

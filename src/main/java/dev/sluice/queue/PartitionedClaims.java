@@ -232,18 +232,15 @@ final class PartitionedClaims {
     private int claimAt(RedisKeys keys, String node, List<Priority> priorities, Deque<String> tokens,
             List<ClaimedJob> claimed, long[] now) {
         int given = tokens.size();
-        List<String> args = new ArrayList<>(ledger.claimArgs(keys, node, given));
-        args.addAll(tokens);
-        List<String> lists = priorities.stream().map(keys::queue).toList();
-        List<?> reply = redis.execute(LuaScripts.CLAIM, WorkerLedger.claimKeys(keys, node, lists), args.toArray());
-        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
-        claim.jobs().forEach(job -> tokens.remove(job.token()));
+        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, keys, node,
+                priorities.stream().map(keys::queue).toList(), ledger.claimArgs(keys, node, given), tokens);
+        WorkerLedger.Claim claim = reply.claim();
         claimed.addAll(claim.jobs());
         int p = keys.partition();
-        now[0] = (Long) reply.get(0);
+        now[0] = reply.now();
         clockOffset = now[0] - System.currentTimeMillis();
         boolean promoted = nextDue[p] >= 0 && nextDue[p] <= now[0];
-        nextDue[p] = (Long) reply.get(1); // after this claim's promotions
+        nextDue[p] = reply.nextDue(); // after this claim's promotions
         if (promoted) {
             wake(p); // jobs it promoted may wait at any priority: look again next cycle
         }

@@ -113,6 +113,14 @@ public final class Partitions {
         return depths.get(b) < depths.get(a) ? b : a;
     }
 
+    /**
+     * What {@link #place} hashes for an Idempotency-Key: its scope and key, so that the submission and a
+     * later lookup by key ({@code QueueInspector#byIdempotencyKey}) name the same partition.
+     */
+    public static String idempotencyPlacement(String scope, String key) {
+        return scope + "\n" + key;
+    }
+
     /** A stable partition for a string: CRC-32 of its UTF-8 bytes, modulo the count. */
     public int byHash(String value) {
         CRC32 crc = new CRC32();

@@ -122,7 +122,7 @@ public class QueueInspector {
 
     /** The job a POST /api/jobs with this Idempotency-Key created within {@code scope} (endpoint@key name), if it is still there. */
     public java.util.Optional<Job> byIdempotencyKey(String scope, String idempotencyKey) {
-        RedisKeys keys = partitions.get(partitions.place(scope + "\n" + idempotencyKey, null));
+        RedisKeys keys = partitions.get(partitions.place(Partitions.idempotencyPlacement(scope, idempotencyKey), null));
         String stored = redis.opsForValue().get(keys.idempotency(scope, idempotencyKey));
         if (stored == null || stored.indexOf('|') < 0) {
             return java.util.Optional.empty();

@@ -283,14 +283,11 @@ public class RemoteLedger {
             types.forEach(type -> lanes.add(part.lane(type, priority)));
         }
         String base = randomBase(); // each claim call names its leases <base>.<n>
-        List<String> args = new ArrayList<>(List.of(Integer.toString(tokens.size()),
-                Long.toString(dispatch.lease().toMillis()), member, part.jobPrefix(), part.eventsChannel(),
-                events.firehose() ? "1" : "0", base, dispatch.claimWeights()));
-        args.addAll(tokens);
-        List<?> reply = redis.execute(LuaScripts.CLAIM, WorkerLedger.claimKeys(part, member, lanes), args.toArray());
-        WorkerLedger.Claim claim = WorkerLedger.toClaim(reply);
-        claim.jobs().forEach(job -> tokens.remove(job.token()));
-        claimed.addAll(remoteClaims(workerId, claim, base, (Long) reply.get(0)));
+        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, part, member, lanes,
+                List.of(Integer.toString(tokens.size()), Long.toString(dispatch.lease().toMillis()), member,
+                        part.jobPrefix(), part.eventsChannel(), events.firehose() ? "1" : "0", base,
+                        dispatch.claimWeights()), tokens);
+        claimed.addAll(remoteClaims(workerId, reply.claim(), base, reply.now()));
     }
 
     /** What every partition holds for a worker's types: jobs per priority, and the earliest delayed job. */
@@ -309,7 +306,7 @@ public class RemoteLedger {
         int count = partitions.count();
         long[][] waiting = new long[count][Priority.values().length];
         long[] nextDue = new long[count];
-        SharedConnection.send(redis, async -> {
+        long now = SharedConnection.send(redis, async -> {
             List<io.lettuce.core.RedisFuture<Long>> lengths = new ArrayList<>();
             List<io.lettuce.core.RedisFuture<byte[]>> keyed = new ArrayList<>();
             List<io.lettuce.core.RedisFuture<List<io.lettuce.core.ScoredValue<byte[]>>>> heads = new ArrayList<>();
@@ -324,6 +321,7 @@ public class RemoteLedger {
                 heads.add(async.zrangeWithScores(SharedConnection.bytes(part.retrying()), 0, 0));
                 heads.add(async.zrangeWithScores(SharedConnection.bytes(part.scheduled()), 0, 0));
             }
+            io.lettuce.core.RedisFuture<List<byte[]>> time = async.time();
             int at = 0;
             for (int p = 0; p < count; p++) {
                 for (Priority priority : Priority.values()) {
@@ -342,9 +340,11 @@ public class RemoteLedger {
                     }
                 }
             }
-            return null;
+            List<byte[]> clock = SharedConnection.await(time); // seconds, microseconds
+            return Long.parseLong(SharedConnection.string(clock.get(0))) * 1000
+                    + Long.parseLong(SharedConnection.string(clock.get(1))) / 1000;
         });
-        return new LaneLook(waiting, nextDue, SharedConnection.redisTime(redis));
+        return new LaneLook(waiting, nextDue, now);
     }
 
     private static String randomBase() {

@@ -91,6 +91,27 @@ public class WorkerLedger {
                 keys.eventsChannel(), events.firehose() ? "1" : "0", "", dispatch.claimWeights());
     }
 
+    /**
+     * claim.lua in one partition of a partitioned namespace, spending given tokens instead of popping a
+     * list ({@code args}: its first eight arguments); the tokens it spent leave {@code tokens}.
+     *
+     * @return Redis time of the claim, its partition's next due time (-1: none), and what it claimed
+     */
+    static Given claimWithTokens(StringRedisTemplate redis, RedisKeys keys, String member, List<String> lists,
+            List<String> args, java.util.Deque<String> tokens) {
+        List<String> all = new ArrayList<>(args.size() + tokens.size());
+        all.addAll(args);
+        all.addAll(tokens);
+        List<?> reply = redis.execute(LuaScripts.CLAIM, claimKeys(keys, member, lists), all.toArray());
+        Claim claim = toClaim(reply);
+        claim.jobs().forEach(job -> tokens.remove(job.token()));
+        return new Given((Long) reply.get(0), (Long) reply.get(1), claim);
+    }
+
+    /** What {@link #claimWithTokens} did: Redis time, the partition's next due time (-1: none), the claim. */
+    record Given(long now, long nextDue, Claim claim) {
+    }
+
     static Claim toClaim(List<?> reply) {
         List<ClaimedJob> claimed = new ArrayList<>((reply.size() - 3) / 9);
         for (int i = 3; i + 8 < reply.size(); i += 9) {
