@@ -3,6 +3,10 @@ prelude: shared by every script, prepended to each when the scripts are loaded (
 rule is written once. Defines functions only; touches no key.
 ]]
 
+-- The command every script announces with: LuaScripts swaps this one line for 'SPUBLISH' on a Redis
+-- Cluster (sharded pub/sub keeps a message on its slot's shard instead of relaying it to every node).
+local PUBLISH = 'PUBLISH'
+
 -- Redis server time in ms: the one clock every node agrees on.
 local function now_ms()
   local t = redis.call('TIME')
@@ -285,7 +289,7 @@ local function let_back(job_prefix, ns, parked)
     if job[1] == 'queued' then
       local lists = { high = ns .. 'queue:high', normal = ns .. 'queue:normal', low = ns .. 'queue:low' }
       push_job(queue_of(lists, job_prefix, job[2], job[3]), job[4], back, true)
-      redis.call('PUBLISH', ns .. 'wake', 'slot')
+      redis.call(PUBLISH, ns .. 'wake', 'slot')
       return true
     end
     back = redis.call('LPOP', parked)
@@ -319,7 +323,7 @@ local function queue_callback(job_prefix, cid, callback, payload, now)
     'payload', cjson.encode(payload), 'attempts', 0, 'maxAttempts', callback.maxAttempts,
     'timeoutMs', callback.timeoutMs, 'createdAt', now)
   if push_job(ns_of(job_prefix) .. 'queue:' .. callback.priority, nil, cid, false) then
-    redis.call('PUBLISH', ns_of(job_prefix) .. 'wake', 'callback')
+    redis.call(PUBLISH, ns_of(job_prefix) .. 'wake', 'callback')
   end
 end
 
@@ -464,12 +468,12 @@ end
 local function announce(events_channel, events, wake_channel, retrying, earliest)
   flush_stats()
   if #events > 0 then
-    redis.call('PUBLISH', events_channel, cjson.encode(events))
+    redis.call(PUBLISH, events_channel, cjson.encode(events))
   end
   if earliest then
     local head = redis.call('ZRANGE', retrying, 0, 0, 'WITHSCORES')
     if tonumber(head[2]) >= earliest then
-      redis.call('PUBLISH', wake_channel, 'retry')
+      redis.call(PUBLISH, wake_channel, 'retry')
     end
   end
 end

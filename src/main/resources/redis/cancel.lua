@@ -42,14 +42,14 @@ if state == 'queued' or state == 'retrying' or state == 'scheduled' then
   local now = now_ms()
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', now)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('PUBLISH', ARGV[4], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
+  redis.call(PUBLISH, ARGV[4], cjson.encode({ { id = ARGV[1], state = 'cancelled', type = job[4], at = now } }))
   on_final(string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), ARGV[1], 'cancelled', now, job[6], job[7])
   return { 'cancelled', 1 }
 end
 if state == 'running' and job[3] ~= '1' then
   -- watched: the cancelling request waits for the interrupted delivery to be recorded
   redis.call('HSET', KEYS[1], 'cancelRequested', 1, 'watched', 1)
-  redis.call('PUBLISH', ARGV[3], ARGV[1])
+  redis.call(PUBLISH, ARGV[3], ARGV[1])
   return { 'running', 1 }
 end
 return { state, 0 }

@@ -101,7 +101,7 @@ else
 end
 if not tokens then
   if #events > 0 then
-    redis.call('PUBLISH', ARGV[5], cjson.encode(events))
+    redis.call(PUBLISH, ARGV[5], cjson.encode(events))
   end
   return out
 end
@@ -232,6 +232,6 @@ if used < #tokens and not given then
   redis.call('RPUSH', KEYS[1], unpack(tokens, used + 1))
 end
 if #events > 0 then
-  redis.call('PUBLISH', ARGV[5], cjson.encode(events))
+  redis.call(PUBLISH, ARGV[5], cjson.encode(events))
 end
 return out

@@ -201,9 +201,9 @@ if ARGV[8] ~= '' then
   redis.call('PEXPIRE', KEYS[7], ARGV[9])
 end
 if woke then
-  redis.call('PUBLISH', ARGV[1], 'enqueued')
+  redis.call(PUBLISH, ARGV[1], 'enqueued')
 end
 if #events > 0 then
-  redis.call('PUBLISH', ARGV[10], cjson.encode(events))
+  redis.call(PUBLISH, ARGV[10], cjson.encode(events))
 end
 return { 'ok', now }

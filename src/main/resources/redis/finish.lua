@@ -59,7 +59,7 @@ for i = 9, #ARGV, 8 do
       redis.call('HDEL', key, 'startedAt', 'node')
       if push_job(queue_of({}, ARGV[2], redis.call('HGET', key, 'priority'), lane), redis.call('HGET', key, 'key'), id,
           true) then
-        redis.call('PUBLISH', ARGV[5], 'released')
+        redis.call(PUBLISH, ARGV[5], 'released')
       end
     else
       state, due = record_outcome(id, key, { attempts = tonumber(job[2]), max_attempts = tonumber(job[4]),

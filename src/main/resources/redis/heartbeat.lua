@@ -106,7 +106,7 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   end
 end
 if woke then
-  redis.call('PUBLISH', ARGV[6], 'handed-back')
+  redis.call(PUBLISH, ARGV[6], 'handed-back')
 end
 
 local out = { now, 0, handed, epoch, epoch_state }

@@ -51,7 +51,7 @@ if job[5] == '1' then
   if job[6] and not give_back then
     redis.call('RPUSH', KEYS[3], job[6])
   end
-  redis.call('PUBLISH', ARGV[7], cjson.encode({ { id = ARGV[9], state = 'cancelled', type = job[7], at = now } }))
+  redis.call(PUBLISH, ARGV[7], cjson.encode({ { id = ARGV[9], state = 'cancelled', type = job[7], at = now } }))
   on_final(prefix, ARGV[9], 'cancelled', now, job[10], job[11])
   if give_back and job[6] then
     return { 'cancelled', job[6] }
@@ -64,7 +64,7 @@ redis.call('ZADD', KEYS[4], 'XX', now, ARGV[1])
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'progress', ARGV[5], 'progressMessage', ARGV[6])
   if ARGV[8] == '1' or job[8] then
-    redis.call('PUBLISH', ARGV[7], cjson.encode({ { id = ARGV[9], state = 'running', type = job[7],
+    redis.call(PUBLISH, ARGV[7], cjson.encode({ { id = ARGV[9], state = 'running', type = job[7],
       progress = tonumber(ARGV[5]), message = ARGV[6] } }))
   end
 end

@@ -18,7 +18,7 @@ if job[1] ~= 'running' or job[2] ~= ARGV[1] then
 end
 redis.call('HSET', KEYS[1], 'progress', ARGV[2], 'progressMessage', ARGV[3])
 if ARGV[5] == '1' or job[3] then
-  redis.call('PUBLISH', ARGV[4], cjson.encode({ { id = ARGV[6], state = 'running', type = job[4],
+  redis.call(PUBLISH, ARGV[4], cjson.encode({ { id = ARGV[6], state = 'running', type = job[4],
     progress = tonumber(ARGV[2]), message = ARGV[3] } }))
 end
 return 1

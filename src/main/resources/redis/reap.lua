@@ -179,10 +179,10 @@ if leaving == '' and redis.call('SCARD', ns .. 'limited-types') > 0 then
 end
 
 if requeued > 0 then
-  redis.call('PUBLISH', ARGV[9], 'recovered')
+  redis.call(PUBLISH, ARGV[9], 'recovered')
 end
 if #events > 0 then
-  redis.call('PUBLISH', ARGV[10], cjson.encode(events))
+  redis.call(PUBLISH, ARGV[10], cjson.encode(events))
 end
 local out = { requeued, cancelled, dead, removed, corrected }
 for _, value in ipairs(give_back) do

@@ -29,7 +29,7 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 -- out of the index of finished jobs it was listed in ({ns}:finished:<state>, see on_final)
 redis.call('ZREM', string.sub(KEYS[5], 1, #KEYS[5] - #'dead') .. 'finished:' .. job[1], ARGV[1])
 if push_job(queue_of(lists, string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[1]), job[2], job[4]), job[5], ARGV[1], false) then
-  redis.call('PUBLISH', ARGV[2], 'retry')
+  redis.call(PUBLISH, ARGV[2], 'retry')
 end
-redis.call('PUBLISH', ARGV[3], cjson.encode({ { id = ARGV[1], state = 'queued', type = job[3] } }))
+redis.call(PUBLISH, ARGV[3], cjson.encode({ { id = ARGV[1], state = 'queued', type = job[3] } }))
 return 'requeued'

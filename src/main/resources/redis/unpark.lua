@@ -28,6 +28,6 @@ for _, parked in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 redis.call('DEL', KEYS[1])
 if moved > 0 then
-  redis.call('PUBLISH', ARGV[2], 'unparked')
+  redis.call(PUBLISH, ARGV[2], 'unparked')
 end
 return moved

@@ -395,10 +395,16 @@ public record SluiceProperties(
     /**
      * @param evictionPolicy what to do at start-up when Redis may evict keys (a maxmemory-policy other
      *                       than noeviction): {@code fail} (refuse to start) or {@code warn} (log an ERROR)
+     * @param pubsub         how wake-ups and job events travel: {@code auto} (sharded pub/sub on a Redis
+     *                       Cluster, classic otherwise), {@code classic} ({@code PUBLISH}/{@code SUBSCRIBE};
+     *                       a Redis 6 cluster needs it) or {@code sharded} ({@code SPUBLISH}/{@code SSUBSCRIBE},
+     *                       Redis 7 cluster only)
      */
     public record Redis(
             @DefaultValue("fail") @Pattern(regexp = "fail|warn", message = "must be fail or warn")
-            String evictionPolicy) {
+            String evictionPolicy,
+            @DefaultValue("auto") @Pattern(regexp = "auto|classic|sharded", message = "must be auto, classic or sharded")
+            String pubsub) {
     }
 
     /**

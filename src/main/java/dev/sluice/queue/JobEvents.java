@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,9 +54,8 @@ public class JobEvents implements SmartLifecycle {
         this.keys = partitions.home();
         this.json = json;
         // every partition announces its jobs on its own channel
-        signals.container().addMessageListener((message, pattern) -> dispatch(new String(message.getBody(),
-                java.nio.charset.StandardCharsets.UTF_8)),
-                partitions.all().stream().map(part -> new ChannelTopic(part.eventsChannel())).toList());
+        signals.listen(partitions.all().stream().map(RedisKeys::eventsChannel).toList(),
+                (channel, message) -> dispatch(message));
     }
 
     /** Whether scripts should announce every job's changes, not only watched jobs'. */

@@ -17,10 +17,12 @@ public class JobOperations {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
 
     JobOperations(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
     }
 
     /**
@@ -36,7 +38,7 @@ public class JobOperations {
         keyList.addAll(keys.queues());
         keyList.add(keys.retrying());
         keyList.add(keys.scheduled());
-        List<?> reply = redis.execute(LuaScripts.CANCEL, keyList, id, Long.toString(retention.toMillis()),
+        List<?> reply = redis.execute(scripts.cancel, keyList, id, Long.toString(retention.toMillis()),
                 keys.cancelChannel(), keys.eventsChannel());
         return reply == null || reply.isEmpty() || reply.get(0) == null ? Optional.empty()
                 : Optional.of(new Cancel(JobState.fromWire((String) reply.get(0)), ((Long) reply.get(1)) == 1L));
@@ -64,7 +66,7 @@ public class JobOperations {
         keyList.add(keys.job(id));
         keyList.addAll(keys.queues());
         keyList.add(keys.dead());
-        String state = redis.execute(LuaScripts.RETRY, keyList, id, keys.wakeChannel(), keys.eventsChannel());
+        String state = redis.execute(scripts.retry, keyList, id, keys.wakeChannel(), keys.eventsChannel());
         if (state == null) {
             return Optional.empty();
         }
@@ -101,7 +103,7 @@ public class JobOperations {
      */
     public Optional<JobState> purgeDead(String id) {
         RedisKeys keys = partitions.of(id);
-        String state = redis.execute(LuaScripts.PURGE, List.of(keys.job(id), keys.dead()), id);
+        String state = redis.execute(scripts.purge, List.of(keys.job(id), keys.dead()), id);
         return Optional.ofNullable(state).map(JobState::fromWire);
     }
 }

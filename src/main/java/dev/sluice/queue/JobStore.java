@@ -21,6 +21,7 @@ public class JobStore {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final SluiceProperties properties;
 
     private final JobEvents events;
@@ -33,6 +34,7 @@ public class JobStore {
         this.redis = redis;
         this.replication = replication;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.properties = properties;
         this.events = events;
         this.traces = traces;
@@ -102,7 +104,7 @@ public class JobStore {
             args.add(job.callback() == null ? "" : job.callback());
             args.add(job.key() == null ? "" : job.key());
         }
-        List<?> reply = redis.execute(LuaScripts.ENQUEUE, keyList, args.toArray());
+        List<?> reply = redis.execute(scripts.enqueue, keyList, args.toArray());
         return switch ((String) reply.get(0)) {
             case "ok" -> {
                 partitions.added(keys.partition(), jobs.size());
@@ -168,7 +170,7 @@ public class JobStore {
      */
     private List<?> watch(List<String> ids, String... field) {
         if (!partitions.partitioned()) {
-            return redis.execute(LuaScripts.WATCH, ids.stream().map(partitions.home()::job).toList(), (Object[]) field);
+            return redis.execute(scripts.watch, ids.stream().map(partitions.home()::job).toList(), (Object[]) field);
         }
         java.util.Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -177,7 +179,7 @@ public class JobStore {
         Object[] replies = new Object[ids.size()];
         byPartition.forEach((p, indexes) -> {
             RedisKeys keys = partitions.get(p);
-            List<?> part = redis.execute(LuaScripts.WATCH, indexes.stream().map(i -> keys.job(ids.get(i))).toList(),
+            List<?> part = redis.execute(scripts.watch, indexes.stream().map(i -> keys.job(ids.get(i))).toList(),
                     (Object[]) field);
             for (int i = 0; i < indexes.size(); i++) {
                 replies[indexes.get(i)] = part.get(i);
@@ -193,7 +195,7 @@ public class JobStore {
      */
     public boolean progress(String id, int attempt, int percent, String message) {
         RedisKeys keys = partitions.of(id);
-        Long recorded = redis.execute(LuaScripts.PROGRESS, List.of(keys.job(id)), Integer.toString(attempt),
+        Long recorded = redis.execute(scripts.progress, List.of(keys.job(id)), Integer.toString(attempt),
                 Integer.toString(Math.max(0, Math.min(100, percent))), message == null ? "" : message,
                 keys.eventsChannel(), events.firehose() ? "1" : "0", id);
         return recorded != null && recorded == 1L;

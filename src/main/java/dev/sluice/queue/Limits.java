@@ -45,11 +45,13 @@ public class Limits {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final RedisKeys keys;
 
     Limits(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.keys = partitions.home();
     }
 
@@ -61,7 +63,7 @@ public class Limits {
         // every partition's claims read their own copy: a cap holds per partition (see the README)
         for (RedisKeys part : partitions.all()) {
             store(part, type, caps);
-            redis.execute(LuaScripts.UNPARK, List.of(part.parkedLists(type)), part.jobPrefix(), part.wakeChannel());
+            redis.execute(scripts.unpark, List.of(part.parkedLists(type)), part.jobPrefix(), part.wakeChannel());
         }
     }
 

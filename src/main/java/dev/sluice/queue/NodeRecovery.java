@@ -17,12 +17,14 @@ public class NodeRecovery {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
 
     NodeRecovery(StringRedisTemplate redis, Partitions partitions, SluiceProperties properties) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
     }
@@ -57,14 +59,14 @@ public class NodeRecovery {
         keyList.addAll(keys.queues());
         keyList.add(keys.dead());
         keyList.add(keys.reaperLock());
-        List<?> reply = redis.execute(LuaScripts.REAP, keyList,
+        List<?> reply = redis.execute(scripts.reap, keyList,
                 keys.nodePrefix(), keys.jobPrefix(), Long.toString(dispatch.lease().toMillis()), leaving, self,
                 Long.toString(dispatch.reaperInterval().toMillis()), Long.toString(jobs.retention().toMillis()),
                 Long.toString(jobs.deadRetention().toMillis()), keys.wakeChannel(), keys.eventsChannel(),
                 partitions.partitioned() ? "1" : "");
         // remote workers' tokens freed by recoveries in this partition go back to their lists in partition 0
         for (int i = 5; i + 1 < reply.size(); i += 2) {
-            redis.execute(LuaScripts.TOKENS, List.of(partitions.home().freeWorkers((String) reply.get(i))), "0",
+            redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers((String) reply.get(i))), "0",
                     (String) reply.get(i + 1));
         }
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),

@@ -52,6 +52,7 @@ final class PartitionedClaims {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final WorkerLedger ledger;
     private final long refreshNanos;
     /** Partitions to probe in the next cycle, one bit each (at most 64 partitions). */
@@ -67,6 +68,7 @@ final class PartitionedClaims {
     PartitionedClaims(StringRedisTemplate redis, Partitions partitions, WorkerLedger ledger, Duration refresh) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.ledger = ledger;
         this.refreshNanos = refresh.toNanos();
         int count = partitions.count();
@@ -103,7 +105,7 @@ final class PartitionedClaims {
         int counted = 0;
         for (Map.Entry<Integer, List<Outcome>> part : byPartition(outcomes).entrySet()) {
             RedisKeys keys = partitions.get(part.getKey());
-            counted += redis.execute(LuaScripts.COMPLETE, ledger.completeKeys(keys, node),
+            counted += redis.execute(scripts.complete, ledger.completeKeys(keys, node),
                     ledger.completeArgs(keys, node, part.getValue()).toArray()).intValue();
         }
         giveBack(node, outcomes.stream().map(Outcome::token).toList());
@@ -132,16 +134,16 @@ final class PartitionedClaims {
                 List<RedisFuture<?>> sent = new ArrayList<>();
                 byPartition.forEach((p, some) -> {
                     RedisKeys keys = partitions.get(p);
-                    sent.add(async.evalsha(LuaScripts.COMPLETE.getSha1(), ScriptOutputType.INTEGER,
+                    sent.add(async.evalsha(scripts.complete.getSha1(), ScriptOutputType.INTEGER,
                             SharedConnection.bytes(ledger.completeKeys(keys, node)),
                             SharedConnection.bytes(ledger.completeArgs(keys, node, some))));
                 });
                 List<RedisFuture<List<Object>>> probes = new ArrayList<>(probed.size());
                 for (int p : probed) {
-                    probes.add(async.evalsha(LuaScripts.DEPTH.getSha1(), ScriptOutputType.MULTI,
+                    probes.add(async.evalsha(scripts.depth.getSha1(), ScriptOutputType.MULTI,
                             SharedConnection.bytes(depthKeys(partitions.get(p)))));
                 }
-                RedisFuture<List<Object>> taken = async.evalsha(LuaScripts.TOKENS.getSha1(), ScriptOutputType.MULTI,
+                RedisFuture<List<Object>> taken = async.evalsha(scripts.tokens.getSha1(), ScriptOutputType.MULTI,
                         new byte[][] { SharedConnection.bytes(partitions.home().freeWorkers(node)) },
                         SharedConnection.bytes(tokenArgs(want, returned)));
                 sent.forEach(SharedConnection::await);
@@ -159,13 +161,13 @@ final class PartitionedClaims {
             dirty.getAndUpdate(bits -> bits & ~probe);
             depths.clear();
             tokens.clear();
-            byPartition.forEach((p, some) -> redis.execute(LuaScripts.COMPLETE,
+            byPartition.forEach((p, some) -> redis.execute(scripts.complete,
                     ledger.completeKeys(partitions.get(p), node),
                     ledger.completeArgs(partitions.get(p), node, some).toArray()));
             for (int p : probed) {
-                depths.add(Depth.of(redis.execute(LuaScripts.DEPTH, depthKeys(partitions.get(p)))));
+                depths.add(Depth.of(redis.execute(scripts.depth, depthKeys(partitions.get(p)))));
             }
-            List<?> taken = redis.execute(LuaScripts.TOKENS, List.of(partitions.home().freeWorkers(node)),
+            List<?> taken = redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)),
                     tokenArgs(want, returned).toArray());
             taken.forEach(t -> tokens.add((String) t));
         }
@@ -232,7 +234,7 @@ final class PartitionedClaims {
     private int claimAt(RedisKeys keys, String node, List<Priority> priorities, Deque<String> tokens,
             List<ClaimedJob> claimed, long[] now) {
         int given = tokens.size();
-        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, keys, node,
+        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, scripts, keys, node,
                 priorities.stream().map(keys::queue).toList(), ledger.claimArgs(keys, node, given), tokens);
         WorkerLedger.Claim claim = reply.claim();
         claimed.addAll(claim.jobs());
@@ -252,7 +254,7 @@ final class PartitionedClaims {
     }
 
     private void giveBack(String node, List<String> tokens) {
-        redis.execute(LuaScripts.TOKENS, List.of(partitions.home().freeWorkers(node)), tokenArgs(0, tokens).toArray());
+        redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)), tokenArgs(0, tokens).toArray());
     }
 
     private static List<String> tokenArgs(int want, List<String> giveBack) {

@@ -23,19 +23,37 @@ public final class Partitions {
 
     private final List<RedisKeys> all;
     private final AtomicLongArray depths;
+    private final boolean sharded;
 
+    /** Partitions announcing on classic pub/sub. */
     public Partitions(String namespace, int count) {
-        this(keysOf(namespace, count));
+        this(keysOf(namespace, count), false);
     }
 
-    private Partitions(List<RedisKeys> all) {
+    /** Partitions whose scripts announce with sharded pub/sub ({@code SPUBLISH}) when {@code sharded}. */
+    public Partitions(String namespace, int count, boolean sharded) {
+        this(keysOf(namespace, count), sharded);
+    }
+
+    private Partitions(List<RedisKeys> all, boolean sharded) {
         this.all = List.copyOf(all);
         this.depths = new AtomicLongArray(all.size());
+        this.sharded = sharded;
     }
 
     /** One partition with these keys (tests that build their parts by hand). */
     public static Partitions single(RedisKeys keys) {
-        return new Partitions(List.of(keys));
+        return new Partitions(List.of(keys), false);
+    }
+
+    /** Whether the scripts announce with sharded pub/sub: {@code SPUBLISH}, heard by {@code SSUBSCRIBE}. */
+    public boolean sharded() {
+        return sharded;
+    }
+
+    /** The scripts, publishing the way this deployment listens. */
+    LuaScripts scripts() {
+        return sharded ? LuaScripts.SHARDED : LuaScripts.CLASSIC;
     }
 
     private static List<RedisKeys> keysOf(String namespace, int count) {

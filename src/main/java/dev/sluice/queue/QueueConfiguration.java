@@ -8,7 +8,9 @@ import io.lettuce.core.ClientOptions;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import dev.sluice.config.SluiceProperties;
@@ -17,8 +19,22 @@ import dev.sluice.config.SluiceProperties;
 class QueueConfiguration {
 
     @Bean
-    Partitions partitions(SluiceProperties properties) {
-        return new Partitions(properties.namespace(), properties.partitions());
+    Partitions partitions(SluiceProperties properties, RedisConnectionFactory connections) {
+        return new Partitions(properties.namespace(), properties.partitions(),
+                sharded(properties.redis().pubsub(), connections));
+    }
+
+    /**
+     * Whether wake-ups and job events use sharded pub/sub: on a Redis Cluster unless told classic. A
+     * classic message is relayed to every node of the cluster; a sharded one stays on its slot's shard.
+     */
+    static boolean sharded(String pubsub, RedisConnectionFactory connections) {
+        boolean cluster = connections instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware();
+        if ("sharded".equals(pubsub) && !cluster) {
+            throw new IllegalStateException("sluice.redis.pubsub=sharded needs a Redis Cluster "
+                    + "(spring.data.redis.cluster.nodes); use auto or classic");
+        }
+        return cluster && !"classic".equals(pubsub);
     }
 
     /** Partition 0's keys: namespace-wide reads and writes that are not about one job. */
@@ -52,10 +68,10 @@ class QueueConfiguration {
                         .ttl(0, 5).negativeTtl(0)));
     }
 
-    /** The listener container is a bean so that Spring starts and stops its subscription. */
+    /** The subscription (listener container or sharded subscriber) is a bean so that Spring starts and stops it. */
     @Bean
-    RedisMessageListenerContainer jobSignalsContainer(JobSignals signals) {
-        return signals.container();
+    SmartLifecycle jobSignalsSubscription(JobSignals signals) {
+        return signals.subscription();
     }
 
     /** Reads jobs once their wait ends, and sends event streams, off the pub/sub and timer threads. */

@@ -24,11 +24,13 @@ public class QueueInspector {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final RedisKeys keys;
 
     QueueInspector(StringRedisTemplate redis, Partitions partitions) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.keys = partitions.home();
     }
 
@@ -79,7 +81,7 @@ public class QueueInspector {
             keyList.add(keys.freeWorkers(node.getValue()));
             keyList.add(keys.leases(node.getValue()));
         }
-        List<?> replies = redis.execute(LuaScripts.STATS, keyList);
+        List<?> replies = redis.execute(scripts.stats, keyList);
         Map<Priority, Long> depths = new EnumMap<>(Priority.class);
         for (Priority priority : Priority.values()) {
             depths.put(priority, (Long) replies.get(priority.ordinal()));

@@ -24,11 +24,13 @@ public class Records {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final JsonMapper json;
 
     Records(StringRedisTemplate redis, Partitions partitions, JsonMapper json) {
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.json = json;
     }
 
@@ -73,7 +75,7 @@ public class Records {
     /** Appends an entry to one of the record's lists, which lives as long as the record; nothing if it is gone. */
     public void append(String kind, String id, String list, String entry) {
         RedisKeys keys = partitions.of(id);
-        redis.execute(LuaScripts.APPEND_RECORD, List.of(keys.record(kind, id), keys.recordList(kind, id, list)), entry);
+        redis.execute(scripts.appendRecord, List.of(keys.record(kind, id), keys.recordList(kind, id, list)), entry);
     }
 
     public List<String> list(String kind, String id, String list) {

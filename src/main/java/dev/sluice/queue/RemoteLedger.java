@@ -40,6 +40,7 @@ public class RemoteLedger {
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final boolean partitioned;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
@@ -54,6 +55,7 @@ public class RemoteLedger {
         this.replication = replication;
         this.keys = partitions.home();
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.partitioned = partitions.partitioned();
         this.dispatch = properties.dispatch();
         this.jobs = properties.jobs();
@@ -110,7 +112,7 @@ public class RemoteLedger {
                 // partition 0 decided: the worker is (now) this key's in every partition
                 for (RedisKeys part : partitions.all()) {
                     if (part.partition() != 0) {
-                        redis.execute(LuaScripts.MEMBER, List.of(part.nodes(), part.node(member)), member, orEmpty(owner));
+                        redis.execute(scripts.member, List.of(part.nodes(), part.node(member)), member, orEmpty(owner));
                     }
                 }
             }
@@ -123,7 +125,7 @@ public class RemoteLedger {
     }
 
     private Registration registerHome(String member, Integer slots, String owner, Collection<String> types) {
-        List<?> reply = redis.execute(LuaScripts.WORKER,
+        List<?> reply = redis.execute(scripts.worker,
                 List.of(keys.nodes(), keys.node(member), keys.freeWorkers(member), keys.leases(member)),
                 member, slots == null ? "" : slots.toString(), orEmpty(owner), String.join(",", types));
         return switch ((String) reply.get(0)) {
@@ -168,12 +170,12 @@ public class RemoteLedger {
         List<String> args = new ArrayList<>(tokens.size() + 1);
         args.add("0");
         args.addAll(tokens);
-        redis.execute(LuaScripts.TOKENS, List.of(keys.freeWorkers(member)), args.toArray());
+        redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), args.toArray());
     }
 
     /** A worker active in another partition is alive in partition 0 too. */
     private void touch(String member) {
-        redis.execute(LuaScripts.TOUCH, List.of(keys.nodes()), member);
+        redis.execute(scripts.touch, List.of(keys.nodes()), member);
     }
 
     /** Sets a registered worker's state (run, quiet, stop); false when no such worker is registered. */
@@ -207,7 +209,7 @@ public class RemoteLedger {
             types.forEach(type -> keyList.add(keys.lane(type, priority)));
         }
         String base = randomBase();
-        List<?> reply = redis.execute(LuaScripts.CLAIM, keyList, Integer.toString(want),
+        List<?> reply = redis.execute(scripts.claim, keyList, Integer.toString(want),
                 Long.toString(dispatch.lease().toMillis()), member, keys.jobPrefix(), keys.eventsChannel(),
                 events.firehose() ? "1" : "0", base, dispatch.claimWeights());
         return remoteClaims(workerId, WorkerLedger.toClaim(reply), base, (Long) reply.get(0));
@@ -239,7 +241,7 @@ public class RemoteLedger {
         java.util.Deque<String> tokens = new java.util.ArrayDeque<>();
         List<RemoteClaim> claimed = new ArrayList<>();
         try {
-            List<?> taken = redis.execute(LuaScripts.TOKENS, List.of(keys.freeWorkers(member)), Integer.toString(want));
+            List<?> taken = redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), Integer.toString(want));
             taken.forEach(token -> tokens.add((String) token));
             if (tokens.isEmpty()) {
                 return claimed;
@@ -283,7 +285,7 @@ public class RemoteLedger {
             types.forEach(type -> lanes.add(part.lane(type, priority)));
         }
         String base = randomBase(); // each claim call names its leases <base>.<n>
-        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, part, member, lanes,
+        WorkerLedger.Given reply = WorkerLedger.claimWithTokens(redis, scripts, part, member, lanes,
                 List.of(Integer.toString(tokens.size()), Long.toString(dispatch.lease().toMillis()), member,
                         part.jobPrefix(), part.eventsChannel(), events.firehose() ? "1" : "0", base,
                         dispatch.claimWeights()), tokens);
@@ -366,7 +368,7 @@ public class RemoteLedger {
     public Renewal renew(String jobId, RemoteLease lease, Integer percent, String message, String owner) {
         String member = RedisKeys.remoteMember(lease.workerId());
         RedisKeys keys = partitions.of(jobId);
-        List<?> reply = redis.execute(LuaScripts.LEASE,
+        List<?> reply = redis.execute(scripts.lease,
                 List.of(keys.job(jobId), keys.leases(member), partitioned ? keys.unused() : keys.freeWorkers(member),
                         keys.nodes(), keys.node(member)),
                 member, lease.lease(), Integer.toString(lease.attempt()), Long.toString(dispatch.lease().toMillis()),
@@ -461,7 +463,7 @@ public class RemoteLedger {
             args.add(orEmpty(outcome.errorType()));
             args.add(Long.toString(outcome.backoff() == null ? 0 : outcome.backoff().toMillis()));
         }
-        return redis.execute(LuaScripts.FINISH, List.of(partitioned ? keys.unused() : keys.freeWorkers(member),
+        return redis.execute(scripts.finish, List.of(partitioned ? keys.unused() : keys.freeWorkers(member),
                 keys.leases(member), keys.retrying(), keys.dead(), keys.node(member)), args.toArray());
     }
 
@@ -486,7 +488,7 @@ public class RemoteLedger {
             args.add(name);
             args.add(value);
         });
-        List<?> reply = redis.execute(LuaScripts.JOB_TYPE, typeKeys(keys, type), args.toArray());
+        List<?> reply = redis.execute(scripts.jobType, typeKeys(keys, type), args.toArray());
         return (Long) reply.get(1);
     }
 
@@ -499,7 +501,7 @@ public class RemoteLedger {
         if (partitioned) {
             // every partition must agree before any loses the type; then partition 0, read by every node, last
             for (RedisKeys part : partitions.all()) {
-                Removal check = removal(redis.execute(LuaScripts.JOB_TYPE, typeKeys(part, type), "check", type,
+                Removal check = removal(redis.execute(scripts.jobType, typeKeys(part, type), "check", type,
                         part.nodePrefix(), part.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT)));
                 if (!check.removed() && !(check.missing() && part.partition() != 0)) {
                     return check;
@@ -507,11 +509,11 @@ public class RemoteLedger {
             }
             for (int p = partitions.count() - 1; p > 0; p--) {
                 RedisKeys part = partitions.get(p);
-                redis.execute(LuaScripts.JOB_TYPE, typeKeys(part, type), "delete", type, part.nodePrefix(),
+                redis.execute(scripts.jobType, typeKeys(part, type), "delete", type, part.nodePrefix(),
                         part.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT));
             }
         }
-        return removal(redis.execute(LuaScripts.JOB_TYPE, typeKeys(keys, type), "delete", type, keys.nodePrefix(),
+        return removal(redis.execute(scripts.jobType, typeKeys(keys, type), "delete", type, keys.nodePrefix(),
                 keys.jobPrefix(), Integer.toString(REMOVAL_SCAN_LIMIT)));
     }
 

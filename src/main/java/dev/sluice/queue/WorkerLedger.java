@@ -24,6 +24,7 @@ public class WorkerLedger {
 
     private final StringRedisTemplate redis;
     private final Partitions partitions;
+    private final LuaScripts scripts;
     private final RedisKeys keys;
     private final SluiceProperties.Dispatch dispatch;
     private final SluiceProperties.Jobs jobs;
@@ -44,6 +45,7 @@ public class WorkerLedger {
         this.maxThrottled = properties.http().maxThrottledRetries();
         this.redis = redis;
         this.partitions = partitions;
+        this.scripts = partitions.scripts();
         this.keys = partitions.home();
         this.partitioned = new PartitionedClaims(redis, partitions, this, properties.dispatch().idlePoll());
         this.events = events;
@@ -59,7 +61,7 @@ public class WorkerLedger {
         if (partitions.partitioned()) {
             return completeAndClaim(node, List.of(), want);
         }
-        return toClaim(redis.execute(LuaScripts.CLAIM, claimKeys(keys, node), claimArgs(keys, node, want).toArray()));
+        return toClaim(redis.execute(scripts.claim, claimKeys(keys, node), claimArgs(keys, node, want).toArray()));
     }
 
     /** claim.lua's keys in one partition, with a node's three queue lists to claim from. */
@@ -97,12 +99,12 @@ public class WorkerLedger {
      *
      * @return Redis time of the claim, its partition's next due time (-1: none), and what it claimed
      */
-    static Given claimWithTokens(StringRedisTemplate redis, RedisKeys keys, String member, List<String> lists,
+    static Given claimWithTokens(StringRedisTemplate redis, LuaScripts scripts, RedisKeys keys, String member, List<String> lists,
             List<String> args, java.util.Deque<String> tokens) {
         List<String> all = new ArrayList<>(args.size() + tokens.size());
         all.addAll(args);
         all.addAll(tokens);
-        List<?> reply = redis.execute(LuaScripts.CLAIM, claimKeys(keys, member, lists), all.toArray());
+        List<?> reply = redis.execute(scripts.claim, claimKeys(keys, member, lists), all.toArray());
         Claim claim = toClaim(reply);
         claim.jobs().forEach(job -> tokens.remove(job.token()));
         return new Given((Long) reply.get(0), (Long) reply.get(1), claim);
@@ -141,7 +143,7 @@ public class WorkerLedger {
         if (partitions.partitioned()) {
             return partitioned.complete(node, outcomes);
         }
-        Long counted = redis.execute(LuaScripts.COMPLETE, completeKeys(keys, node),
+        Long counted = redis.execute(scripts.complete, completeKeys(keys, node),
                 completeArgs(keys, node, outcomes).toArray());
         return counted.intValue();
     }
@@ -168,9 +170,9 @@ public class WorkerLedger {
         byte[][] claimArgs = SharedConnection.bytes(claimArgs(keys, node, want));
         try {
             return toClaim(SharedConnection.strings(SharedConnection.send(redis, async -> {
-                RedisFuture<Long> completed = async.evalsha(LuaScripts.COMPLETE.getSha1(), ScriptOutputType.INTEGER,
+                RedisFuture<Long> completed = async.evalsha(scripts.complete.getSha1(), ScriptOutputType.INTEGER,
                         completeKeys, completeArgs);
-                RedisFuture<List<Object>> claimed = async.evalsha(LuaScripts.CLAIM.getSha1(), ScriptOutputType.MULTI,
+                RedisFuture<List<Object>> claimed = async.evalsha(scripts.claim.getSha1(), ScriptOutputType.MULTI,
                         claimKeys, claimArgs);
                 SharedConnection.await(completed);
                 return SharedConnection.await(claimed);
@@ -292,7 +294,7 @@ public class WorkerLedger {
         keyList.add(keys.leases(node));
         keyList.addAll(keys.queues());
         keyList.add(keys.epoch());
-        List<?> reply = redis.execute(LuaScripts.HEARTBEAT, keyList, args.toArray());
+        List<?> reply = redis.execute(scripts.heartbeat, keyList, args.toArray());
         List<String> cancel = new ArrayList<>();
         for (int i = 5; i < reply.size(); i++) {
             cancel.add((String) reply.get(i));

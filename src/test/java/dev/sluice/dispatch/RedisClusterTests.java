@@ -255,6 +255,96 @@ class RedisClusterTests {
     }
 
     /**
+     * Wake-ups and job events reach a node over sharded pub/sub (the default on a cluster) before and
+     * after the master of the job's partition fails over. The idle poll is 30 s, so a job that starts at
+     * once was woken by its partition's wake channel, and a {@code ?wait} that returns the finished job
+     * at once heard its events channel; a node deaf to either answers only after the 15 s wait. The node
+     * must subscribe again on the promoted replica itself: Lettuce leaves sharded subscriptions on the
+     * node they were made on (redis/lettuce#3213).
+     */
+    @Test
+    void shardedWakeUpsAndEventsFollowAFailover() {
+        TestNode submitter = node("sluice.partitions=6", "sluice.workers.enabled=false");
+        TestNode runner = node("sluice.partitions=6", "sluice.dispatch.idle-poll=30s");
+        Partitions partitions = new Partitions(namespace, 6);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> partitions.all().forEach(this::owner));
+        RedisKeys target = partitions.get(2);
+        String key = keyIn(partitions, 2);
+        Server master = owner(target);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertSubscribed(target, true));
+        // the idle nodes poll every partition once at start: let that pass, so that only a wake-up starts the job
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        assertRunsAtOnce(submitter, runner, key, "before");
+
+        master.kill();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> !owner(target).equals(master));
+        master.start(); // back as the new master's replica, so that durability.replicas=1 accepts again
+        Server promoted = owner(target);
+        await().atMost(Duration.ofSeconds(30)).until(() -> promoted.onlineReplicas() >= 1);
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> assertSubscribed(target, true));
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        assertRunsAtOnce(submitter, runner, key, "after the failover");
+    }
+
+    /**
+     * {@code sluice.redis.pubsub=classic} (a Redis 6 cluster) subscribes with SUBSCRIBE and the scripts
+     * PUBLISH: a job starts at once and its wait ends at once. (After a failover a classic subscriber was
+     * seen to hear nothing more until the idle poll; see the README.)
+     */
+    @Test
+    void classicPubSubOnRequest() {
+        TestNode submitter = node("sluice.partitions=6", "sluice.redis.pubsub=classic", "sluice.workers.enabled=false");
+        TestNode runner = node("sluice.partitions=6", "sluice.redis.pubsub=classic", "sluice.dispatch.idle-poll=30s");
+        Partitions partitions = new Partitions(namespace, 6);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> partitions.all().forEach(this::owner));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertSubscribed(partitions.get(2), false));
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        assertRunsAtOnce(submitter, runner, keyIn(partitions, 2), "classic");
+    }
+
+    /** A fair-share key whose jobs go to {@code partition}. */
+    private static String keyIn(Partitions partitions, int partition) {
+        return java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "tenant-" + i)
+                .filter(k -> partitions.place(null, k) == partition).findFirst().orElseThrow();
+    }
+
+    /** Both nodes hear the partition's channels on its master now: sharded, or classic (anywhere). */
+    private void assertSubscribed(RedisKeys keys, boolean sharded) {
+        Server master = owner(keys);
+        for (String channel : List.of(keys.wakeChannel(), keys.eventsChannel(), keys.cancelChannel())) {
+            String shard = master.cli("pubsub", "shardnumsub", channel);
+            assertThat(shard.strip().split("\\s+")).as("SSUBSCRIBErs of %s on %s", channel, master)
+                    .containsExactly(channel, sharded ? "2" : "0");
+            if (!sharded) {
+                // a classic subscriber may be on any node (messages are relayed over the cluster bus)
+                long classic = servers.stream().mapToLong(server -> {
+                            try {
+                                return Long.parseLong(server.cli("pubsub", "numsub", channel).strip().split("\\s+")[1]);
+                            } catch (RuntimeException e) {
+                                return 0; // the killed one
+                            }
+                        }).sum();
+                assertThat(classic).as("SUBSCRIBErs of %s", channel).isEqualTo(2);
+            }
+        }
+    }
+
+    /** A keyed job submitted on one node starts on the other at once and its wait ends at once. */
+    private void assertRunsAtOnce(TestNode submitter, TestNode runner, String key, String when) {
+        long started = System.nanoTime();
+        String id = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
+                () -> submitter.api().submit(ProbeJob.json("p", 0, false, "normal", "\"key\":\"" + key + "\"")),
+                java.util.Objects::nonNull);
+        Api.Response waited = submitter.api().get("/api/jobs/" + id + "?wait=15s");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("keyed job %s: submitted, run and its wait ended in %d ms%n", when, tookMs);
+        assertThat(waited.json().get("state").asString()).as("state %s", when).isEqualTo("succeeded");
+        assertThat(runner.probe().executions(id)).as("ran on the node with the 30 s idle poll").isEqualTo(1);
+        assertThat(tookMs).as("ms to run it and hear it finish, %s", when).isLessThan(8_000);
+    }
+
+    /**
      * With one partition the namespace's master is killed three times; with six, the master of
      * partition 0 (the nodes' tokens), then of 2, then of 4: each master once.
      */

@@ -54,11 +54,11 @@ class PartitionScriptTests extends ScriptTestSupport {
     @Test
     void tokensGoBackOnceAndAreTakenFromPartitionZero() {
         String list = partitions.home().freeWorkers(node);
-        assertThat(redis.execute(LuaScripts.TOKENS, List.of(list), "2")).hasSize(2); // w1, w2 taken; w3 left
+        assertThat(redis.execute(LuaScripts.CLASSIC.tokens, List.of(list), "2")).hasSize(2); // w1, w2 taken; w3 left
         // a replayed give-back (w1 twice, w3 already there) adds each missing token once
-        assertThat(redis.execute(LuaScripts.TOKENS, List.of(list), "0", "w1", "w1", "w3")).isEmpty();
+        assertThat(redis.execute(LuaScripts.CLASSIC.tokens, List.of(list), "0", "w1", "w1", "w3")).isEmpty();
         assertThat(homeTokens()).containsExactlyInAnyOrder("w3", "w1");
-        assertThat(redis.execute(LuaScripts.TOKENS, List.of(list), "5", "w2")).hasSize(3);
+        assertThat(redis.execute(LuaScripts.CLASSIC.tokens, List.of(list), "5", "w2")).hasSize(3);
         assertThat(homeTokens()).isEmpty();
     }
 
@@ -74,10 +74,10 @@ class PartitionScriptTests extends ScriptTestSupport {
         depthKeys.add(part.scheduled());
         depthKeys.add(part.paused());
         @SuppressWarnings("unchecked")
-        List<Object> depth = redis.execute(LuaScripts.DEPTH, depthKeys);
+        List<Object> depth = redis.execute(LuaScripts.CLASSIC.depth, depthKeys);
         assertThat(depth.subList(1, 5)).containsExactly((Object) (-1L), 1L, 1L, 0L); // nothing due; high, normal, low
         redis.opsForSet().add(part.paused(), "high");
-        depth = (List<Object>) redis.execute(LuaScripts.DEPTH, depthKeys);
+        depth = (List<Object>) redis.execute(LuaScripts.CLASSIC.depth, depthKeys);
         assertThat(depth.subList(2, 5)).containsExactly((Object) 0L, 1L, 0L);
     }
 
