@@ -488,28 +488,35 @@ public final class Benchmark {
             String alone = "spring.data.redis.url=redis://" + single.address();
             int n = options.jobs();
             Map<String, Figure> kept = new LinkedHashMap<>(figures);
-            clusterDrain(Math.max(1000, n / 5), List.of(single), alone, 1);
-            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6);
+            clusterDrain(Math.max(1000, n / 5), List.of(single), alone, 1, "auto");
+            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6, "auto");
             figures.clear(); // the warm-up is not recorded
             figures.putAll(kept);
-            // 0: the single redis-server with one partition; -6: the single redis-server with six (what
-            // partitioning costs in commands and CPU without a cluster); 1, 3, 6: the cluster
-            int[] partitions = { 0, -6, 1, 3, 6 };
+            // the single redis-server with one partition and with six (what partitioning costs in commands
+            // and CPU without a cluster); the cluster with 1, 3 and 6 (sharded pub/sub, the default there),
+            // and 6 with classic pub/sub (what sharding the messages saves)
+            record Drain(boolean onCluster, int partitions, String pubsub) {
+            }
+            List<Drain> drains = List.of(new Drain(false, 1, "auto"), new Drain(false, 6, "auto"),
+                    new Drain(true, 1, "auto"), new Drain(true, 3, "auto"), new Drain(true, 6, "auto"),
+                    new Drain(true, 6, "classic"));
             for (int run = 0; run < options.runs(); run++) {
-                double[] rate = new double[partitions.length];
-                for (int i = 0; i < partitions.length; i++) {
-                    int at = (i + run) % partitions.length;
-                    int p = partitions[at];
-                    rate[at] = p <= 0 ? clusterDrain(n, List.of(single), alone, Math.max(1, -p))
-                            : clusterDrain(n, nodes, clusterNodes, p);
+                double[] rate = new double[drains.size()];
+                for (int i = 0; i < drains.size(); i++) {
+                    int at = (i + run) % drains.size();
+                    Drain drain = drains.get(at);
+                    rate[at] = clusterDrain(n, drain.onCluster() ? nodes : List.of(single),
+                            drain.onCluster() ? clusterNodes : alone, drain.partitions(), drain.pubsub());
                 }
                 record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", rate[0]);
                 record("9 cluster", "drain jobs/s, one redis-server, P = 6", "", rate[1]);
                 record("9 cluster", "one redis-server P = 6 as a ratio of P = 1 (same run)", "", rate[1] / rate[0]);
-                for (int at = 2; at < partitions.length; at++) {
-                    record("9 cluster", "drain jobs/s, 3-master cluster, P = " + partitions[at], "", rate[at]);
-                    record("9 cluster", "cluster P = " + partitions[at] + " as a ratio of one redis-server (same run)",
-                            "", rate[at] / rate[0]);
+                for (int at = 2; at < drains.size(); at++) {
+                    Drain drain = drains.get(at);
+                    String what = "3-master cluster, P = " + drain.partitions()
+                            + (drain.pubsub().equals("classic") ? ", classic pub/sub" : "");
+                    record("9 cluster", "drain jobs/s, " + what, "", rate[at]);
+                    record("9 cluster", what + " as a ratio of one redis-server (same run)", "", rate[at] / rate[0]);
                 }
                 single.cli("flushall");
                 nodes.forEach(node -> node.cli("flushall"));
@@ -523,14 +530,15 @@ public final class Benchmark {
      * calls of 100 (a call goes to one partition).
      */
     private double clusterDrain(int n, List<dev.sluice.support.RedisProcesses.Server> servers, String redisSetting,
-            int partitions) {
+            int partitions, String pubsub) {
         String namespace = "bench-" + UUID.randomUUID();
         String partitioned = "sluice.partitions=" + partitions;
+        String announcing = "sluice.redis.pubsub=" + pubsub;
         List<dev.sluice.support.RedisProcesses.Server> masters = servers.stream()
                 .filter(dev.sluice.support.RedisProcesses.Server::isMaster).toList();
         List<String> ids;
         try (ConfigurableApplicationContext producer = appWith(namespace, redisSetting, "sluice.workers.enabled=false",
-                partitioned)) {
+                partitioned, announcing)) {
             ids = enqueue(producer.getBean(JobSubmitter.class), n, 0, 100);
         }
         long[] commandsBefore = masters.stream().mapToLong(m -> statLong(m, "total_commands_processed")).toArray();
@@ -538,7 +546,7 @@ public final class Benchmark {
         Map<String, Long> usecBefore = commandMicros(masters);
         long t0 = System.nanoTime();
         try (ConfigurableApplicationContext workers = appWith(namespace, redisSetting,
-                "sluice.workers.pool-size=" + options.workers(), partitioned)) {
+                "sluice.workers.pool-size=" + options.workers(), partitioned, announcing)) {
             QueueInspector inspector = workers.getBean(QueueInspector.class);
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (!idle(inspector.stats()) && System.nanoTime() < deadline) {
@@ -547,7 +555,8 @@ public final class Benchmark {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         String where = (masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster")
-                + (partitions == 1 && masters.size() == 1 ? "" : ", P = " + partitions);
+                + (partitions == 1 && masters.size() == 1 ? "" : ", P = " + partitions)
+                + (pubsub.equals("classic") ? ", classic pub/sub" : "");
         long[] commands = new long[masters.size()];
         double[] cpuOf = new double[masters.size()];
         double cpu = 0;
