@@ -93,21 +93,6 @@ final class ShardedSubscriber implements SmartLifecycle {
         subscribedListeners.add(listener);
     }
 
-    /** Whether every channel is subscribed on its slot's master now, as this node last saw the slot map. */
-    boolean allSubscribed() {
-        RedisClusterClient client = cluster;
-        if (client == null) {
-            return false;
-        }
-        for (Integer slot : bySlot.keySet()) {
-            RedisClusterNode master = client.getPartitions().getMasterBySlot(slot);
-            if (master == null || !address(master.getUri()).equals(subscribedAt.get(slot))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public synchronized void start() {
         if (worker != null) {
