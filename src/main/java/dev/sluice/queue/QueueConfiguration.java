@@ -18,6 +18,8 @@ import dev.sluice.config.SluiceProperties;
 @Configuration(proxyBeanMethods = false)
 class QueueConfiguration {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QueueConfiguration.class);
+
     @Bean
     Partitions partitions(SluiceProperties properties, RedisConnectionFactory connections) {
         return new Partitions(properties.namespace(), properties.partitions(),
@@ -25,16 +27,64 @@ class QueueConfiguration {
     }
 
     /**
-     * Whether wake-ups and job events use sharded pub/sub: on a Redis Cluster unless told classic. A
-     * classic message is relayed to every node of the cluster; a sharded one stays on its slot's shard.
+     * Whether wake-ups and job events use sharded pub/sub: on a Redis Cluster of Redis 7 unless told
+     * classic. A classic message is relayed to every node of the cluster; a sharded one stays on its
+     * slot's shard. {@code auto} reads the masters' versions once at start-up (a Redis 6 cluster has no
+     * SPUBLISH); when they cannot be read it assumes Redis 7 and says so.
      */
     static boolean sharded(String pubsub, RedisConnectionFactory connections) {
         boolean cluster = connections instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware();
+        return sharded(pubsub, cluster, () -> lowestVersion(connections));
+    }
+
+    static boolean sharded(String pubsub, boolean cluster, java.util.function.Supplier<String> lowestVersion) {
         if ("sharded".equals(pubsub) && !cluster) {
             throw new IllegalStateException("sluice.redis.pubsub=sharded needs a Redis Cluster "
                     + "(spring.data.redis.cluster.nodes); use auto or classic");
         }
-        return cluster && !"classic".equals(pubsub);
+        if (!cluster || "classic".equals(pubsub)) {
+            return false;
+        }
+        if ("sharded".equals(pubsub)) {
+            return true;
+        }
+        String version;
+        try {
+            version = lowestVersion.get();
+        } catch (RuntimeException e) {
+            version = null;
+        }
+        if (version == null) {
+            log.warn("Could not read the cluster's Redis version: using sharded pub/sub (Redis 7); "
+                    + "set sluice.redis.pubsub=classic on a Redis 6 cluster");
+            return true;
+        }
+        boolean seven = major(version) >= 7;
+        if (!seven) {
+            log.info("Redis {} on the cluster has no sharded pub/sub: using classic PUBLISH/SUBSCRIBE", version);
+        }
+        return seven;
+    }
+
+    /** The lowest redis_version INFO reports over the cluster's nodes; null when none answered. */
+    private static String lowestVersion(RedisConnectionFactory connections) {
+        try (var connection = connections.getConnection()) {
+            java.util.Properties info = connection.serverCommands().info("server");
+            if (info == null) {
+                return null;
+            }
+            return info.stringPropertyNames().stream().filter(name -> name.endsWith("redis_version"))
+                    .map(info::getProperty).min(java.util.Comparator.comparingInt(QueueConfiguration::major))
+                    .orElse(null);
+        }
+    }
+
+    private static int major(String version) {
+        try {
+            return Integer.parseInt(version.strip().split("\\.")[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Partition 0's keys: namespace-wide reads and writes that are not about one job. */
