@@ -129,6 +129,8 @@ final class PartitionedClaims {
         }
         List<Depth> depths = new ArrayList<>(probed.size());
         Deque<String> tokens = new ArrayDeque<>();
+        java.util.concurrent.atomic.AtomicReference<RedisFuture<List<Object>>> tokensCall =
+                new java.util.concurrent.atomic.AtomicReference<>();
         try {
             SharedConnection.send(redis, async -> {
                 List<RedisFuture<?>> sent = new ArrayList<>();
@@ -146,6 +148,7 @@ final class PartitionedClaims {
                 RedisFuture<List<Object>> taken = async.evalsha(scripts.tokens.getSha1(), ScriptOutputType.MULTI,
                         new byte[][] { SharedConnection.bytes(partitions.home().freeWorkers(node)) },
                         SharedConnection.bytes(tokenArgs(want, returned)));
+                tokensCall.set(taken);
                 sent.forEach(SharedConnection::await);
                 probes.forEach(reply -> depths.add(Depth.of(SharedConnection.await(reply))));
                 SharedConnection.strings(SharedConnection.await(taken)).forEach(t -> tokens.add((String) t));
@@ -167,8 +170,14 @@ final class PartitionedClaims {
             for (int p : probed) {
                 depths.add(Depth.of(redis.execute(scripts.depth, depthKeys(partitions.get(p)))));
             }
-            List<?> taken = redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)),
-                    tokenArgs(want, returned).toArray());
+            // tokens.lua may have run although another call failed: the tokens it took left the list
+            List<?> taken = WorkerLedger.ranAnyway(tokensCall.get());
+            if (taken != null) {
+                taken = SharedConnection.strings((List<Object>) taken);
+            } else {
+                taken = redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)),
+                        tokenArgs(want, returned).toArray());
+            }
             taken.forEach(t -> tokens.add((String) t));
         }
         for (int i = 0; i < probed.size(); i++) {

@@ -155,7 +155,7 @@ public class WorkerLedger {
      * it: Spring's pipelining would take one per call, which without a pool is a new TCP connection
      * each cycle. When Redis has lost its script cache (a restart), it falls back to the two calls one
      * after the other, which reload the scripts; replaying the completion is harmless (outcomes are
-     * fenced, tokens are not pushed twice).
+     * fenced, tokens are not pushed twice), and a claim that ran in the pipeline is kept, not repeated.
      */
     public Claim completeAndClaim(String node, Collection<Outcome> outcomes, int want) {
         if (partitions.partitioned()) {
@@ -168,12 +168,15 @@ public class WorkerLedger {
         byte[][] claimKeys = SharedConnection.bytes(claimKeys(keys, node));
         byte[][] completeArgs = SharedConnection.bytes(completeArgs(keys, node, outcomes));
         byte[][] claimArgs = SharedConnection.bytes(claimArgs(keys, node, want));
+        java.util.concurrent.atomic.AtomicReference<RedisFuture<List<Object>>> claimCall =
+                new java.util.concurrent.atomic.AtomicReference<>();
         try {
             return toClaim(SharedConnection.strings(SharedConnection.send(redis, async -> {
                 RedisFuture<Long> completed = async.evalsha(scripts.complete.getSha1(), ScriptOutputType.INTEGER,
                         completeKeys, completeArgs);
                 RedisFuture<List<Object>> claimed = async.evalsha(scripts.claim.getSha1(), ScriptOutputType.MULTI,
                         claimKeys, claimArgs);
+                claimCall.set(claimed);
                 SharedConnection.await(completed);
                 return SharedConnection.await(claimed);
             })));
@@ -182,7 +185,22 @@ public class WorkerLedger {
                 throw e;
             }
             complete(node, outcomes);
-            return claim(node, want);
+            // claim.lua may have run although complete.lua was missing (another node had loaded it
+            // since): the jobs it claimed are this node's now, so they are run, not claimed past
+            List<Object> ran = ranAnyway(claimCall.get());
+            return ran != null ? toClaim(SharedConnection.strings(ran)) : claim(node, want);
+        }
+    }
+
+    /** The reply of a pipelined call that ran although another call of its pipeline failed; null when it did not. */
+    static <T> T ranAnyway(RedisFuture<T> call) {
+        if (call == null) {
+            return null;
+        }
+        try {
+            return SharedConnection.await(call);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
