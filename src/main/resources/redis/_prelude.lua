@@ -13,6 +13,21 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- A remote worker's token list becomes exactly r1..r<slots> of a new generation (at least the time of
+-- the fill, kept as 'gen' in its info hash, so it never repeats): tokens.lua drops a token of an older
+-- generation given back late, so a refill can never meet a give-back that would make a slot too many.
+local function fill_tokens(info, list, slots, now)
+  local gen = math.max(now, tonumber(redis.call('HGET', info, 'gen') or 0) + 1)
+  local suffix = ':' .. string.format('%d', gen)
+  redis.call('HSET', info, 'gen', string.format('%d', gen))
+  redis.call('DEL', list)
+  local tokens = {}
+  for i = 1, slots do
+    tokens[i] = 'r' .. i .. suffix
+  end
+  redis.call('RPUSH', list, unpack(tokens))
+end
+
 -- What a failed attempt leads to: another try while attempts remain; else the end of the job, 'dead'
 -- (into the dead letters) when it had several attempts, 'failed' when it had one.
 local function after_failure(attempts, max_attempts)

@@ -7,6 +7,9 @@ list, and no token is handed to two claims. A token already in the list is not p
 replayed call cannot inflate the member's capacity.
 
 KEYS[1]     the member's free-worker token list
+KEYS[2]     optional: a remote worker's info hash; given, a token given back is dropped unless it is of
+            the worker's current generation ('gen', set by fill_tokens; a token 'rN' without one and a
+            hash without one are generation 0): a late give-back after a refill adds nothing
 ARGV[1]     how many tokens to take (after giving back)
 ARGV[2..]   tokens to give back first
 
@@ -14,13 +17,17 @@ Returns     the tokens taken
 Redis       6.2+ (LPOP with a count)
 ]]
 if #ARGV > 1 then
+  local gen = nil
+  if KEYS[2] then
+    gen = redis.call('HGET', KEYS[2], 'gen') or '0'
+  end
   local free = {}
   for _, token in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
     free[token] = true
   end
   local back = {}
   for i = 2, #ARGV do
-    if not free[ARGV[i]] then
+    if not free[ARGV[i]] and (gen == nil or (string.match(ARGV[i], ':(%d+)$') or '0') == gen) then
       free[ARGV[i]] = true
       back[#back + 1] = ARGV[i]
     end

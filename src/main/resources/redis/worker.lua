@@ -4,7 +4,8 @@ remote worker is a node whose workers are another process's slots: it has the sa
 set and info hash as a node, is in the same nodes zset, and the same reap.lua recovers its jobs when
 it falls silent for a lease.
 
-The first call creates 'slots' tokens (r1..rN), so free + leased = slots from the start. A later
+The first call creates 'slots' tokens (r1:g..rN:g, g their generation: fill_tokens in the prelude),
+so free + leased = slots from the start. A later
 call with another number of slots resizes the list only while the worker holds no lease (its tokens
 are all free then); while it holds jobs the call is refused, so the count never drifts. A worker
 belongs to the API key that registered it: another key may not use its id until it is gone.
@@ -27,16 +28,6 @@ Redis       6.2+
 ]]
 local now = now_ms()
 
--- the worker's token list becomes exactly r1..r<slots>
-local function fill(slots)
-  redis.call('DEL', KEYS[3])
-  local tokens = {}
-  for i = 1, slots do
-    tokens[i] = 'r' .. i
-  end
-  redis.call('RPUSH', KEYS[3], unpack(tokens))
-end
-
 local info = redis.call('HMGET', KEYS[2], 'slots', 'owner', 'state')
 if info[2] and info[2] ~= ARGV[3] then
   return { 'owned', info[2] }
@@ -47,7 +38,7 @@ if not info[1] then
     return { 'unknown' }
   end
   slots = tonumber(ARGV[2])
-  fill(slots)
+  fill_tokens(KEYS[2], KEYS[3], slots, now)
   redis.call('HSET', KEYS[2], 'kind', 'remote', 'slots', slots, 'poolSize', slots, 'owner', ARGV[3], 'state', 'run',
     'registeredAt', now)
 elseif ARGV[2] ~= '' and tonumber(ARGV[2]) ~= slots then
@@ -56,7 +47,7 @@ elseif ARGV[2] ~= '' and tonumber(ARGV[2]) ~= slots then
     return { 'busy', slots, leased }
   end
   slots = tonumber(ARGV[2])
-  fill(slots)
+  fill_tokens(KEYS[2], KEYS[3], slots, now)
   redis.call('HSET', KEYS[2], 'slots', slots, 'poolSize', slots)
 end
 if ARGV[4] ~= '' then

@@ -48,6 +48,7 @@ final class LuaScripts {
     final RedisScript<List> tokens;
     final RedisScript<String> member;
     final RedisScript<Long> touch;
+    final RedisScript<Long> mend;
 
     private LuaScripts(boolean sharded) {
         String prelude = sharded ? PRELUDE.replace(CLASSIC_PUBLISH, SHARDED_PUBLISH) : PRELUDE;
@@ -75,6 +76,7 @@ final class LuaScripts {
         tokens = load(prelude, "tokens", List.class);
         member = load(prelude, "member", String.class);
         touch = load(prelude, "touch", Long.class);
+        mend = load(prelude, "mend", Long.class);
     }
 
     /**

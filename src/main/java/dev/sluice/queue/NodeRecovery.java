@@ -66,8 +66,9 @@ public class NodeRecovery {
                 partitions.partitioned() ? "1" : "");
         // remote workers' tokens freed by recoveries in this partition go back to their lists in partition 0
         for (int i = 5; i + 1 < reply.size(); i += 2) {
-            redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers((String) reply.get(i))), "0",
-                    (String) reply.get(i + 1));
+            String member = (String) reply.get(i);
+            redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(member), partitions.home().node(member)),
+                    "0", (String) reply.get(i + 1));
         }
         return new Reaped(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue(),
                 ((Long) reply.get(2)).intValue(), ((Long) reply.get(3)).intValue(), ((Long) reply.get(4)).intValue());

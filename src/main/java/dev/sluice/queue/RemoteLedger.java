@@ -40,6 +40,10 @@ public class RemoteLedger {
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final Partitions partitions;
+    private static final Duration MEND_EVERY = Duration.ofSeconds(1);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RemoteLedger.class);
+    /** When this node last looked for a worker's lost slots (System.nanoTime). */
+    private final java.util.Map<String, Long> mendChecked = new java.util.concurrent.ConcurrentHashMap<>();
     private final LuaScripts scripts;
     private final boolean partitioned;
     private final SluiceProperties.Dispatch dispatch;
@@ -170,7 +174,50 @@ public class RemoteLedger {
         List<String> args = new ArrayList<>(tokens.size() + 1);
         args.add("0");
         args.addAll(tokens);
-        redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), args.toArray());
+        // with the worker's info hash: a token of an older generation (the list was mended since) is dropped
+        redis.execute(scripts.tokens, List.of(keys.freeWorkers(member), keys.node(member)), args.toArray());
+    }
+
+    /** Whether to look for lost slots now: at most once a second per worker on this node. */
+    private boolean mendDue(String member) {
+        long now = System.nanoTime();
+        Long last = mendChecked.get(member);
+        if (last != null && now - last < MEND_EVERY.toNanos()) {
+            return false;
+        }
+        if (mendChecked.size() >= 10_000) {
+            mendChecked.clear(); // a bound on what this node remembers; the cost is one check more
+        }
+        mendChecked.put(member, now);
+        return true;
+    }
+
+    /**
+     * Gives the worker back slots it lost (a node died between ending a lease in another partition and
+     * giving its token back): when it holds no lease in any partition and its list is short, the list
+     * is filled anew with tokens of a new generation (mend.lua). Under the worker's claim lock, with
+     * none of its tokens in hand.
+     *
+     * @return tokens added
+     */
+    private long mend(String member) {
+        List<Object> counts = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+            for (RedisKeys part : partitions.all()) {
+                if (part.partition() != 0) {
+                    c.zSetCommands().zCard(part.leases(member).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return null;
+        });
+        long elsewhere = counts.stream().mapToLong(count -> count == null ? 0 : (Long) count).sum();
+        Long added = redis.execute(scripts.mend, List.of(keys.node(member), keys.freeWorkers(member),
+                keys.leases(member)), Long.toString(elsewhere));
+        if (added != null && added > 0) {
+            log.warn("Remote worker {} had {} slot(s) neither free nor leased (a node died while giving "
+                    + "them back); its token list was filled anew", member, added);
+            return added;
+        }
+        return 0;
     }
 
     /** A worker active in another partition is alive in partition 0 too. */
@@ -243,6 +290,14 @@ public class RemoteLedger {
         try {
             List<?> taken = redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), Integer.toString(want));
             taken.forEach(token -> tokens.add((String) token));
+            if (tokens.size() < want && mendDue(member)) {
+                // the tokens in hand go back first: the mend counts them free, and replaces them
+                giveBack(member, List.copyOf(tokens));
+                tokens.clear();
+                mend(member);
+                redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), Integer.toString(want))
+                        .forEach(token -> tokens.add((String) token));
+            }
             if (tokens.isEmpty()) {
                 return claimed;
             }
