@@ -10,7 +10,8 @@
 #
 # Other settings (name=value): jobs=100000 seconds=20 warmup=3 rate=500 connections=64 batch=1000
 # runs=3 workers=8 only=1,3 (scenario numbers; 4 comes with 1; 8: WAIT's cost on a master + replica,
-# 9: the drain on a 3-master cluster beside one redis-server, both started here from redis-server 7); keys=1000 (the drain's jobs spread
+# 9: the drain on a 3-master cluster beside one redis-server, both started here from redis-server 7, and the one server
+# again beside two bounded busy loops, redis-cli --intrinsic-latency); keys=1000 (the drain's jobs spread
 # over that many fair-share keys), limits (a cap and a rate set on the drain's type, not binding). JAVA_OPTS reach the JVM (e.g. a JFR
 # recording). Prints one Markdown table. Everything listens on and targets 127.0.0.1 only.
 set -euo pipefail

@@ -488,31 +488,50 @@ public final class Benchmark {
             String alone = "spring.data.redis.url=redis://" + single.address();
             int n = options.jobs();
             Map<String, Figure> kept = new LinkedHashMap<>(figures);
-            clusterDrain(Math.max(1000, n / 5), List.of(single), alone, 1, "auto");
-            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6, "auto");
+            clusterDrain(Math.max(1000, n / 5), List.of(single), alone, 1, "auto", "");
+            clusterDrain(Math.max(1000, n / 5), nodes, clusterNodes, 6, "auto", "");
             figures.clear(); // the warm-up is not recorded
             figures.putAll(kept);
             // the single redis-server with one partition and with six (what partitioning costs in commands
             // and CPU without a cluster); the cluster with 1, 3 and 6 (sharded pub/sub, the default there),
             // and 6 with classic pub/sub (what sharding the messages saves)
-            record Drain(boolean onCluster, int partitions, String pubsub) {
+            // and the single redis-server at P = 1 again beside two busy loops (redis-cli --intrinsic-latency,
+            // bounded): what sharing the two cores does to Redis CPU per job with the same work
+            record Drain(boolean onCluster, int partitions, String pubsub, boolean crowded) {
             }
-            List<Drain> drains = List.of(new Drain(false, 1, "auto"), new Drain(false, 6, "auto"),
-                    new Drain(true, 1, "auto"), new Drain(true, 3, "auto"), new Drain(true, 6, "auto"),
-                    new Drain(true, 6, "classic"));
+            List<Drain> drains = List.of(new Drain(false, 1, "auto", false), new Drain(false, 6, "auto", false),
+                    new Drain(true, 1, "auto", false), new Drain(true, 3, "auto", false),
+                    new Drain(true, 6, "auto", false), new Drain(true, 6, "classic", false),
+                    new Drain(false, 1, "auto", true));
             for (int run = 0; run < options.runs(); run++) {
                 double[] rate = new double[drains.size()];
                 for (int i = 0; i < drains.size(); i++) {
                     int at = (i + run) % drains.size();
                     Drain drain = drains.get(at);
-                    rate[at] = clusterDrain(n, drain.onCluster() ? nodes : List.of(single),
-                            drain.onCluster() ? clusterNodes : alone, drain.partitions(), drain.pubsub());
+                    List<Process> loops = new ArrayList<>();
+                    try {
+                        for (int l = 0; drain.crowded() && l < 2; l++) {
+                            loops.add(new ProcessBuilder("redis-cli", "--intrinsic-latency", "120")
+                                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                                    .redirectErrorStream(true).start());
+                        }
+                        rate[at] = clusterDrain(n, drain.onCluster() ? nodes : List.of(single),
+                                drain.onCluster() ? clusterNodes : alone, drain.partitions(), drain.pubsub(),
+                                drain.crowded() ? ", beside two busy loops" : "");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        loops.forEach(Process::destroyForcibly);
+                    }
                 }
                 record("9 cluster", "drain jobs/s, one redis-server, " + n + " no-op jobs", "", rate[0]);
                 record("9 cluster", "drain jobs/s, one redis-server, P = 6", "", rate[1]);
                 record("9 cluster", "one redis-server P = 6 as a ratio of P = 1 (same run)", "", rate[1] / rate[0]);
                 for (int at = 2; at < drains.size(); at++) {
                     Drain drain = drains.get(at);
+                    if (!drain.onCluster()) {
+                        continue;
+                    }
                     String what = "3-master cluster, P = " + drain.partitions()
                             + (drain.pubsub().equals("classic") ? ", classic pub/sub" : "");
                     record("9 cluster", "drain jobs/s, " + what, "", rate[at]);
@@ -530,7 +549,7 @@ public final class Benchmark {
      * calls of 100 (a call goes to one partition).
      */
     private double clusterDrain(int n, List<dev.sluice.support.RedisProcesses.Server> servers, String redisSetting,
-            int partitions, String pubsub) {
+            int partitions, String pubsub, String note) {
         String namespace = "bench-" + UUID.randomUUID();
         String partitioned = "sluice.partitions=" + partitions;
         String announcing = "sluice.redis.pubsub=" + pubsub;
@@ -556,7 +575,7 @@ public final class Benchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         String where = (masters.size() == 1 ? "one redis-server" : masters.size() + "-master cluster")
                 + (partitions == 1 && masters.size() == 1 ? "" : ", P = " + partitions)
-                + (pubsub.equals("classic") ? ", classic pub/sub" : "");
+                + (pubsub.equals("classic") ? ", classic pub/sub" : "") + note;
         long[] commands = new long[masters.size()];
         double[] cpuOf = new double[masters.size()];
         double cpu = 0;

@@ -226,7 +226,9 @@ class PartitionTests {
         Api api = a.api();
         List<String> orders = new ArrayList<>();
         Set<Integer> used = new HashSet<>();
-        for (int i = 0; i < 6; i++) {
+        // keyless orders are placed by the depths the node last saw (power of two choices), which can
+        // favour one partition for a while: go on until a second one is used, within 30 orders
+        for (int i = 0; i < 30 && (i < 6 || used.size() < 2); i++) {
             String email = "c" + i + "-" + UUID.randomUUID() + "@example.com";
             Api.Response placed = api.post("/api/orders", "{\"customer\":{\"name\":\"Ada\",\"email\":\"" + email
                     + "\"},\"items\":[{\"sku\":\"BOOK-42\",\"quantity\":1,\"unitPrice\":12.50}],"
