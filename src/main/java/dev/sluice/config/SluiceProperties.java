@@ -396,7 +396,7 @@ public record SluiceProperties(
      * @param evictionPolicy what to do at start-up when Redis may evict keys (a maxmemory-policy other
      *                       than noeviction): {@code fail} (refuse to start) or {@code warn} (log an ERROR)
      * @param pubsub         how wake-ups and job events travel: {@code auto} (sharded pub/sub on a Redis
-     *                       Cluster, classic otherwise), {@code classic} ({@code PUBLISH}/{@code SUBSCRIBE};
+     *                       7 Cluster, by the versions its nodes report at start-up; classic otherwise), {@code classic} ({@code PUBLISH}/{@code SUBSCRIBE};
      *                       a Redis 6 cluster needs it) or {@code sharded} ({@code SPUBLISH}/{@code SSUBSCRIBE},
      *                       Redis 7 cluster only)
      */

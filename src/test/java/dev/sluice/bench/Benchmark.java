@@ -563,6 +563,7 @@ public final class Benchmark {
         long[] commandsBefore = masters.stream().mapToLong(m -> statLong(m, "total_commands_processed")).toArray();
         double[] cpuBefore = masters.stream().mapToDouble(Benchmark::cpuSeconds).toArray();
         Map<String, Long> usecBefore = commandMicros(masters);
+        Map<String, Long> callsBefore = commandCalls(masters);
         long t0 = System.nanoTime();
         try (ConfigurableApplicationContext workers = appWith(namespace, redisSetting,
                 "sluice.workers.pool-size=" + options.workers(), partitioned, announcing)) {
@@ -588,6 +589,11 @@ public final class Benchmark {
         // where Redis spent its time (commandstats: calls inside scripts included), printed, not recorded
         Map<String, Long> usec = commandMicros(masters);
         usec.replaceAll((command, micros) -> micros - usecBefore.getOrDefault(command, 0L));
+        Map<String, Long> calls = commandCalls(masters);
+        calls.replaceAll((command, count) -> count - callsBefore.getOrDefault(command, 0L));
+        System.out.printf(Locale.ROOT, "  %s: script calls per job: %.2f (evalsha %.2f)%n", where,
+                (calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L)) / (double) n,
+                calls.getOrDefault("evalsha", 0L) / (double) n);
         System.out.printf(Locale.ROOT, "  %s: Redis µs per job by command: %s%n", where, usec.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                 .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue() / (double) n))
@@ -609,6 +615,21 @@ public final class Benchmark {
                     java.util.Arrays.stream(cpuOf).min().orElse(0) * 1000.0 / (n / 1000.0));
         }
         return n / seconds;
+    }
+
+    /** INFO commandstats' calls per command, summed over the servers. */
+    private static Map<String, Long> commandCalls(List<dev.sluice.support.RedisProcesses.Server> servers) {
+        Map<String, Long> calls = new java.util.TreeMap<>();
+        for (dev.sluice.support.RedisProcesses.Server server : servers) {
+            for (String line : server.info("commandstats").split("\\R")) {
+                if (line.startsWith("cmdstat_")) {
+                    String count = line.substring(line.indexOf("calls=") + 6);
+                    calls.merge(line.substring(8, line.indexOf(':')), Long.parseLong(count.substring(0, count.indexOf(','))),
+                            Long::sum);
+                }
+            }
+        }
+        return calls;
     }
 
     /** INFO commandstats' usec per command, summed over the servers. */
