@@ -341,62 +341,23 @@ class RemoteWorkerTests extends IntegrationTest {
         assertThat(redis.hasKey(keys.jobType("broken"))).isFalse();
     }
 
-    /**
-     * Partitioned only: a node that dies between ending a lease in another partition and giving the
-     * token back (simulated: the token leaves the list and is nowhere) costs the worker a slot; its next
-     * claim while it holds nothing mends the list, and the lost token, given back late after all, is
-     * dropped (its generation is old): the worker never runs more jobs than its slots.
-     */
-    @Test
-    void aSlotLostBetweenALeasesEndAndItsGiveBackIsMendedAndALateGiveBackAddsNothing() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(partitions.partitioned(),
-                "one partition: a lease's end gives its token back in the same script");
-        type("mend");
-        String member = RedisKeys.remoteMember("mender");
-        assertThat(claim("mender", "{\"types\":[\"mend\"],\"max\":2,\"slots\":2}").status()).isEqualTo(204);
-        String lost = redis.opsForList().leftPop(keys.freeWorkers(member));
-        assertThat(lost).isNotNull();
-        for (int i = 0; i < 3; i++) {
-            api.submit("{\"type\":\"mend\",\"payload\":{\"n\":" + i + "}}");
-        }
-        JsonNode claimed = claim("mender", "{\"types\":[\"mend\"],\"max\":2}").json();
-        assertThat(claimed.size()).as("jobs for a worker of 2 slots that had lost one").isEqualTo(2);
-        assertTokens("mender", 2);
-        assertThat(leased(member)).isEqualTo(2);
-
-        // the dead node's give-back arrives after all: tokens.lua as RemoteLedger and NodeRecovery call it
-        redis.execute(org.springframework.data.redis.core.script.RedisScript.of(script("_prelude") + "\n"
-                + script("tokens"), List.class), List.of(keys.freeWorkers(member), keys.node(member)), "0", lost);
-        assertThat(redis.opsForList().size(keys.freeWorkers(member))).as("free tokens after the late give-back").isZero();
-        assertThat(claim("mender", "{\"types\":[\"mend\"],\"max\":2}").status()).isEqualTo(204);
-        assertTokens("mender", 2);
-    }
-
-    private static String script(String name) {
-        try (var in = new org.springframework.core.io.ClassPathResource("redis/" + name + ".lua").getInputStream()) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private Api.Response claim(String worker, String body) {
+    Api.Response claim(String worker, String body) {
         return api.post("/api/workers/" + worker + "/claim", body);
     }
 
-    private void assertTokens(String worker, int slots) {
+    void assertTokens(String worker, int slots) {
         String member = RedisKeys.remoteMember(worker);
         long free = redis.opsForList().size(keys.freeWorkers(member));
         assertThat(free + leased(member)).as("free + leased of " + worker).isEqualTo(slots);
     }
 
     /** The jobs a worker leases, in every partition (its tokens are in partition 0's list). */
-    private long leased(String member) {
+    long leased(String member) {
         return partitions.all().stream().mapToLong(part -> redis.opsForZSet().size(part.leases(member))).sum();
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    private dev.sluice.queue.Partitions partitions;
+    dev.sluice.queue.Partitions partitions;
 
     private java.net.http.HttpRequest.Builder put(String path, String json) {
         return java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
@@ -412,7 +373,7 @@ class RemoteWorkerTests extends IntegrationTest {
     }
 
     /** Each test works its own type, so what one leaves queued is never claimed by another. */
-    private void type(String name) {
+    void type(String name) {
         assertThat(api.send(put("/api/job-types/" + name, "{\"payloadSchema\":true}")).status()).isEqualTo(200);
     }
 }
