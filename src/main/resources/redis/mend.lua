@@ -9,12 +9,12 @@ too many. Called under the worker's claim lock, so no claim makes a lease meanwh
 KEYS[1]     the worker's info hash (partition 0)
 KEYS[2]     its free-worker token list
 KEYS[3]     its lease zset in partition 0
-ARGV[1]     the leases the caller counted in the other partitions (under the claim lock)
+(no ARGV: the caller found no lease in the other partitions, under the same lock)
 
 Returns     how many tokens it added
 Redis       6.2+
 ]]
-if tonumber(ARGV[1]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 then
+if redis.call('ZCARD', KEYS[3]) > 0 then
   return 0
 end
 local slots = tonumber(redis.call('HGET', KEYS[1], 'slots') or 0)

@@ -171,13 +171,10 @@ final class PartitionedClaims {
                 depths.add(Depth.of(redis.execute(scripts.depth, depthKeys(partitions.get(p)))));
             }
             // tokens.lua may have run although another call failed: the tokens it took left the list
-            List<?> taken = WorkerLedger.ranAnyway(tokensCall.get());
-            if (taken != null) {
-                taken = SharedConnection.strings((List<Object>) taken);
-            } else {
-                taken = redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)),
-                        tokenArgs(want, returned).toArray());
-            }
+            List<Object> ran = WorkerLedger.ranAnyway(tokensCall.get());
+            List<?> taken = ran != null ? SharedConnection.strings(ran)
+                    : redis.execute(scripts.tokens, List.of(partitions.home().freeWorkers(node)),
+                            tokenArgs(want, returned).toArray());
             taken.forEach(t -> tokens.add((String) t));
         }
         for (int i = 0; i < probed.size(); i++) {

@@ -193,31 +193,40 @@ public class RemoteLedger {
     }
 
     /**
-     * Gives the worker back slots it lost (a node died between ending a lease in another partition and
-     * giving its token back): when it holds no lease in any partition and its list is short, the list
-     * is filled anew with tokens of a new generation (mend.lua). Under the worker's claim lock, with
-     * none of its tokens in hand.
-     *
-     * @return tokens added
+     * Whether the worker lost slots: it holds no lease in any partition, yet its free tokens and the
+     * {@code inHand} ones this claim took are fewer than its slots. One pipelined read (under the claim
+     * lock, so no lease appears meanwhile); a busy worker, the usual reason for a short take, stops at it.
      */
-    private long mend(String member) {
-        List<Object> counts = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+    private boolean slotsLost(String member, int inHand) {
+        byte[] free = keys.freeWorkers(member).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] info = keys.node(member).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Object> replies = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+            c.listCommands().lLen(free);
+            c.hashCommands().hGet(info, "slots".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (RedisKeys part : partitions.all()) {
-                if (part.partition() != 0) {
-                    c.zSetCommands().zCard(part.leases(member).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
+                c.zSetCommands().zCard(part.leases(member).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return null;
         });
-        long elsewhere = counts.stream().mapToLong(count -> count == null ? 0 : (Long) count).sum();
+        long leased = replies.subList(2, replies.size()).stream().mapToLong(n -> n == null ? 0 : (Long) n).sum();
+        Object slots = replies.get(1);
+        return leased == 0 && slots != null && (Long) replies.get(0) + inHand < Long.parseLong((String) slots);
+    }
+
+    /**
+     * Gives the worker back the slots it lost (a node died between ending a lease in another partition
+     * and giving its token back): its list is filled anew with tokens of a new generation (mend.lua,
+     * which checks again that it holds no lease in partition 0 and that the list is short). Under the
+     * worker's claim lock, with none of its tokens in hand, after {@link #slotsLost} found no lease in
+     * the other partitions.
+     */
+    private void mend(String member) {
         Long added = redis.execute(scripts.mend, List.of(keys.node(member), keys.freeWorkers(member),
-                keys.leases(member)), Long.toString(elsewhere));
+                keys.leases(member)));
         if (added != null && added > 0) {
             log.warn("Remote worker {} had {} slot(s) neither free nor leased (a node died while giving "
                     + "them back); its token list was filled anew", member, added);
-            return added;
         }
-        return 0;
     }
 
     /** A worker active in another partition is alive in partition 0 too. */
@@ -290,7 +299,7 @@ public class RemoteLedger {
         try {
             List<?> taken = redis.execute(scripts.tokens, List.of(keys.freeWorkers(member)), Integer.toString(want));
             taken.forEach(token -> tokens.add((String) token));
-            if (tokens.size() < want && mendDue(member)) {
+            if (tokens.size() < want && mendDue(member) && slotsLost(member, tokens.size())) {
                 // the tokens in hand go back first: the mend counts them free, and replaces them
                 giveBack(member, List.copyOf(tokens));
                 tokens.clear();

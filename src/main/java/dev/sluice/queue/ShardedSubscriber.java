@@ -155,8 +155,9 @@ final class ShardedSubscriber implements SmartLifecycle {
 
     /** A dropped connection: its slots are subscribed nowhere until the next reconcile says otherwise. */
     private void forget(RedisChannelHandler<?, ?> connection) {
+        Map<String, StatefulRedisPubSubConnection<String, String>> open = connectionsView();
         subscribedAt.entrySet().removeIf(entry -> {
-            StatefulRedisPubSubConnection<String, String> at = connectionsView().get(entry.getValue());
+            StatefulRedisPubSubConnection<String, String> at = open.get(entry.getValue());
             return at == null || at == connection;
         });
         soon();
